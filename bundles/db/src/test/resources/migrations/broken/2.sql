@@ -1,0 +1,1 @@
+CREATE TABLE nonsense (id NOT_A_TYPE);
