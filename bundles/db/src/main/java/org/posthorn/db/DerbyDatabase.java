@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * service. This bundle owns the engine's lifecycle: it boots it on activation and shuts the
  * database and the engine down on deactivation, so no lock is left behind for the next start.
  */
-@Component(service = DataSource.class, configurationPid = "org.posthorn.db",
+@Component(service = DataSource.class, configurationPid = "org.posthorn.db", immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {"osgi.jdbc.driver.class=org.apache.derby.jdbc.EmbeddedDriver", "dataSourceName=posthorn"})
 @Designate(ocd = DerbyDatabase.Config.class)
