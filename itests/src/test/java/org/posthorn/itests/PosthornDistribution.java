@@ -105,6 +105,9 @@ public final class PosthornDistribution {
                 options.add(frameworkProperty(key).value(value));
             }
         }
+        // as bin/posthorn --no-console: the shell must not read the test JVM's stdin (Surefire's channel)
+        options.add(frameworkProperty("gosh.args").value("--login --nointeractive"));
+        options.add(systemProperty("org.jline.terminal.dumb").value("true"));
         for (Path jar : shippedBundles()) {
             options.add(bundle(jar.toUri().toString()));
         }
