@@ -131,7 +131,8 @@ public class FoundationIT {
         }
         Object size = configurationAdmin.getConfiguration("org.posthorn.db", "?").getProperties().get("page_cache_size");
         assertEquals("5000", String.valueOf(size));
-        assertNotNull("the database came back with the new configuration", awaitDataSource());
+        // the component restarts with the new configuration, which its service properties carry
+        assertNotNull("the database came back with the new configuration", awaitDataSource("(page_cache_size=5000)"));
     }
 
     @Test
@@ -167,8 +168,14 @@ public class FoundationIT {
         }
     }
 
-    private DataSource awaitDataSource() throws InterruptedException {
-        ServiceTracker<DataSource, DataSource> tracker = new ServiceTracker<>(context, DataSource.class, null);
+    private DataSource awaitDataSource() throws Exception {
+        return awaitDataSource(null);
+    }
+
+    private DataSource awaitDataSource(String filter) throws Exception {
+        String objectClass = "(objectClass=" + DataSource.class.getName() + ")";
+        ServiceTracker<DataSource, DataSource> tracker = new ServiceTracker<>(context,
+                context.createFilter(filter == null ? objectClass : "(&" + objectClass + filter + ")"), null);
         tracker.open();
         try {
             DataSource ds = tracker.waitForService(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
