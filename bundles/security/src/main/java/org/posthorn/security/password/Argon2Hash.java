@@ -59,7 +59,7 @@ final class Argon2Hash {
     static Argon2Hash parse(String phc) throws MalformedHashException {
         String[] fields = phc.split("\\$", -1);
         // "", type, [v=..], params, salt, hash
-        if (fields.length != 5 && fields.length != 6 || !fields[0].isEmpty()) {
+        if ((fields.length != 5 && fields.length != 6) || !fields[0].isEmpty()) {
             throw new MalformedHashException("not a PHC string");
         }
         Argon2Type type = Argon2Type.fromPhcName(fields[1]);

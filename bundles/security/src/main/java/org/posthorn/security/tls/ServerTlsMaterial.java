@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A renewal that cannot be loaded (half-written files, a key that does not match) keeps the
  * current material, is logged once, and is retried at every check.
+ *
+ * <p>Immediate, so the self-signed certificate is made and unusable files are reported when the
+ * bundle starts rather than at the first TLS connection, and renewals are watched from then on.
  */
 @Component(service = TlsMaterial.class, configurationPid = "org.posthorn.tls",
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = ServerTlsMaterial.Config.class)
 public final class ServerTlsMaterial implements TlsMaterial {
 

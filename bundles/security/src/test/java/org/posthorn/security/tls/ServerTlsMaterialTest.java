@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -266,10 +267,11 @@ class ServerTlsMaterialTest {
     }
 
     @Test
-    void withoutAnyConfigurationTheMachinesHostNameIsUsed() {
+    void withoutAnyConfigurationTheMachinesHostNameIsUsed() throws Exception {
         ServerTlsMaterial tls = activate(Map.of());
 
-        assertThat(tls.certificateChain()).hasSize(1);
+        assertThat(tls.certificateChain()).singleElement().extracting(X509Certificate::getSubjectX500Principal)
+                .hasToString("CN=" + InetAddress.getLocalHost().getCanonicalHostName());
         assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
     }
 
