@@ -107,6 +107,7 @@ public final class PosthornDistribution {
         }
         // as bin/posthorn --no-console: the shell must not read the test JVM's stdin (Surefire's channel)
         options.add(frameworkProperty("gosh.args").value("--login --nointeractive"));
+        options.add(frameworkProperty("gosh.home").value(home.toString()));
         options.add(systemProperty("org.jline.terminal.dumb").value("true"));
         for (Path jar : shippedBundles()) {
             options.add(bundle(jar.toUri().toString()));
