@@ -124,15 +124,16 @@ public class FoundationIT {
         var registration = context.registerService(ConfigurationListener.class, listener, null);
         try {
             Path cfg = Path.of(context.getProperty("posthorn.conf"), "org.posthorn.db.cfg");
-            Files.writeString(cfg, Files.readString(cfg).replace("page_cache_size=4000", "page_cache_size=5000"));
+            Files.writeString(cfg, Files.readString(cfg).replace("page.cache.size=4000", "page.cache.size=5000"));
             assertTrue("FileInstall applied the edit", updated.await(WAIT_SECONDS, TimeUnit.SECONDS));
         } finally {
             registration.unregister();
         }
-        Object size = configurationAdmin.getConfiguration("org.posthorn.db", "?").getProperties().get("page_cache_size");
+        Object size = configurationAdmin.getConfiguration("org.posthorn.db", "?").getProperties().get("page.cache.size");
         assertEquals("5000", String.valueOf(size));
         // the component restarts with the new configuration, which its service properties carry
-        assertNotNull("the database came back with the new configuration", awaitDataSource("(page_cache_size=5000)"));
+        assertNotNull("the database came back with the new configuration", awaitDataSource("(page.cache.size=5000)"));
+        assertEquals("and Derby was booted with it", "5000", System.getProperty("derby.storage.pageCacheSize"));
     }
 
     @Test

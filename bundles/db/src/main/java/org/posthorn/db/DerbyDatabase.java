@@ -119,7 +119,7 @@ public final class DerbyDatabase implements DataSource {
     private static void configureEngine(Path directory, int pageCacheSize) {
         // Engine-wide settings are system properties read at boot. This bundle is the only
         // user of the embedded engine, so setting them here is safe; an admin's -D wins.
-        System.getProperties().putIfAbsent("derby.storage.pageCacheSize", Integer.toString(pageCacheSize));
+        setUnlessGivenByAdmin("derby.storage.pageCacheSize", Integer.toString(pageCacheSize));
         System.getProperties().putIfAbsent("derby.infolog.append", "true");
         String logDir = System.getProperty("posthorn.log");
         Path errorLog = logDir != null ? Path.of(logDir, "derby.log") : directory.resolveSibling("derby.log");
@@ -128,6 +128,22 @@ public final class DerbyDatabase implements DataSource {
             Files.createDirectories(errorLog.getParent());
         } catch (java.io.IOException e) {
             LOG.warn("Cannot create the folder for {}: {}", errorLog, e.getMessage());
+        }
+    }
+
+    /**
+     * Sets a Derby system property from the configuration, unless the admin gave it with -D.
+     * A marker property remembers the value this bundle set, so a changed configuration
+     * replaces it at the next boot while the admin's own value is never touched.
+     */
+    static void setUnlessGivenByAdmin(String key, String value) {
+        String marker = "posthorn.db.configured." + key;
+        String current = System.getProperty(key);
+        if (current == null || current.equals(System.getProperty(marker))) {
+            System.setProperty(key, value);
+            System.setProperty(marker, value);
+        } else {
+            LOG.info("{}={} given on the command line takes precedence over the configuration", key, current);
         }
     }
 

@@ -150,6 +150,24 @@ class DerbyDatabaseTest {
     }
 
     @Test
+    void configuredEngineSettingsFollowTheConfigurationButNeverOverrideTheAdmin() {
+        String key = "posthorn.test.setting";
+        try {
+            DerbyDatabase.setUnlessGivenByAdmin(key, "4000");
+            assertThat(System.getProperty(key)).isEqualTo("4000");
+            DerbyDatabase.setUnlessGivenByAdmin(key, "5000");
+            assertThat(System.getProperty(key)).as("a changed configuration applies").isEqualTo("5000");
+
+            System.setProperty(key, "7000");
+            DerbyDatabase.setUnlessGivenByAdmin(key, "6000");
+            assertThat(System.getProperty(key)).as("the admin's -D wins").isEqualTo("7000");
+        } finally {
+            System.clearProperty(key);
+            System.clearProperty("posthorn.db.configured." + key);
+        }
+    }
+
+    @Test
     void scriptsSplitAtSemicolonsEndingALine() {
         assertThat(SqlSchemaMigrator.statements("-- c\nCREATE TABLE a (x INT);\n\nINSERT INTO a\n VALUES (1);\nSELECT ';' FROM a"))
                 .containsExactly("CREATE TABLE a (x INT)", "INSERT INTO a\nVALUES (1)", "SELECT ';' FROM a");
