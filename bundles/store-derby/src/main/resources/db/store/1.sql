@@ -40,8 +40,10 @@ CREATE TABLE store_subscription (
 -- The raw message (never rewritten) and what was parsed from it once at delivery. Copies of a
 -- message share one content row; rows no message refers to are purged in the background.
 -- s_* columns: decoded, lower-cased header text for SEARCH; sent_date: the Date field's own day.
+-- The id is allocated by the store, not by an identity column: Derby allocates identity values
+-- in a nested transaction that times out under concurrent inserts (40XL1).
 CREATE TABLE store_content (
-  id BIGINT NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id BIGINT NOT NULL PRIMARY KEY,
   size BIGINT NOT NULL,
   sent_date DATE,
   sent_at BIGINT,

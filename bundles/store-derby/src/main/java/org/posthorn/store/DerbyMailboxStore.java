@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -68,6 +67,7 @@ public final class DerbyMailboxStore implements MailboxStore {
     private final Database database;
     private final EventDispatcher events = new EventDispatcher();
     private final ContentPurger purger;
+    private final ContentIds contentIds = new ContentIds();
 
     @Activate
     public DerbyMailboxStore(StoreConfig config, @Reference DataSource dataSource, @Reference SchemaMigrator migrator)
@@ -620,30 +620,36 @@ public final class DerbyMailboxStore implements MailboxStore {
         }
     }
 
-    private static long insertContent(Connection c, ParsedMessage parsed, java.sql.Date sentDate, byte[] structure,
-                                      MessageSource message, long size) throws SQLException, IOException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO store_content (size, sent_date, sent_at, s_from,"
-                + " s_to, s_cc, s_bcc, s_subject, structure, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS);
-             InputStream raw = message.openStream()) {
-            ps.setLong(1, size);
-            ps.setDate(2, sentDate);
-            if (parsed.sentDate() != null) {
-                ps.setLong(3, parsed.sentDate().toInstant().toEpochMilli());
-            } else {
-                ps.setNull(3, Types.BIGINT);
-            }
-            ps.setString(4, column(parsed.from()));
-            ps.setString(5, column(parsed.to()));
-            ps.setString(6, column(parsed.cc()));
-            ps.setString(7, column(parsed.bcc()));
-            ps.setString(8, column(parsed.subject()));
-            ps.setBytes(9, structure);
-            ps.setBinaryStream(10, raw, size);
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
+    private long insertContent(Connection c, ParsedMessage parsed, java.sql.Date sentDate, byte[] structure,
+                               MessageSource message, long size) throws SQLException, IOException {
+        for (int attempt = 0; ; attempt++) {
+            long id = contentIds.next(c);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO store_content (id, size, sent_date, sent_at,"
+                    + " s_from, s_to, s_cc, s_bcc, s_subject, structure, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 InputStream raw = message.openStream()) {
+                ps.setLong(1, id);
+                ps.setLong(2, size);
+                ps.setDate(3, sentDate);
+                if (parsed.sentDate() != null) {
+                    ps.setLong(4, parsed.sentDate().toInstant().toEpochMilli());
+                } else {
+                    ps.setNull(4, Types.BIGINT);
+                }
+                ps.setString(5, column(parsed.from()));
+                ps.setString(6, column(parsed.to()));
+                ps.setString(7, column(parsed.cc()));
+                ps.setString(8, column(parsed.bcc()));
+                ps.setString(9, column(parsed.subject()));
+                ps.setBytes(10, structure);
+                ps.setBinaryStream(11, raw, size);
+                ps.executeUpdate();
+                return id;
+            } catch (SQLException e) {
+                // another node sharing the database took the id: re-read the maximum and retry
+                if (!"23505".equals(e.getSQLState()) || attempt >= 5) {
+                    throw e;
+                }
+                contentIds.reset();
             }
         }
     }

@@ -43,8 +43,12 @@ final class MailboxRows {
         return account.strip().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The account's id. Read uncommitted: an id never changes, and this way the lookup neither
+     * waits for nor blocks a transaction that is updating the account's usage.
+     */
     static int accountId(Connection c, String account) throws SQLException, StoreException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM store_account WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM store_account WHERE name = ? WITH UR")) {
             ps.setString(1, canonicalAccount(account));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -55,12 +59,18 @@ final class MailboxRows {
         }
     }
 
-    /** The mailbox, without locking it. */
+    /**
+     * The mailbox, without locking it; waits while a writer holds it. The account and the
+     * mailbox are read in two statements on purpose: a join would keep a lock on the account
+     * row while waiting for the mailbox row, and a writer holding the mailbox waits for the
+     * account row (quota) — a deadlock.
+     */
     static Row find(Connection c, String account, String mailbox) throws SQLException, StoreException {
         String name = MailboxNames.canonical(mailbox);
+        int accountId = accountId(c, account);
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM store_mailbox m JOIN store_account a ON a.id = m.account_id WHERE a.name = ? AND m.name = ?")) {
-            ps.setString(1, canonicalAccount(account));
+                + " FROM store_mailbox m WHERE m.account_id = ? AND m.name = ?")) {
+            ps.setInt(1, accountId);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -68,7 +78,6 @@ final class MailboxRows {
                 }
             }
         }
-        accountId(c, account);
         throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "no mailbox " + mailbox);
     }
 

@@ -144,7 +144,7 @@ public final class DerbyUserDirectory implements UserDirectory, UserAdmin {
         try {
             if (at < 0) {
                 return settings.defaultDomain() == null ? null
-                        : new MailAddress(s.toLowerCase(Locale.ROOT), settings.defaultDomain()).toString();
+                        : canonical(s, settings.defaultDomain());
             }
             return canonical(s.substring(0, at), s.substring(at + 1));
         } catch (IllegalArgumentException e) {

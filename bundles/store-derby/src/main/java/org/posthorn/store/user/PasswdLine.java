@@ -34,7 +34,7 @@ record PasswdLine(String local, String domain, String hash, long quotaBytes, lon
         if (domain == null) {
             throw new IllegalArgumentException("user " + user + " has no domain and no default domain is configured");
         }
-        MailAddress address = new MailAddress(local.toLowerCase(Locale.ROOT), domain);
+        MailAddress address = MailAddress.parse(local.toLowerCase(Locale.ROOT) + "@" + domain);
         String password = fields.length > 1 ? fields[1].strip() : "";
         String hash = password.isEmpty() ? null : password.startsWith("{") ? password : DEFAULT_SCHEME + password;
         long bytes = -1;
