@@ -29,6 +29,7 @@ import org.posthorn.api.db.SchemaMigrator;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
+import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxInfo;
@@ -549,9 +550,29 @@ public final class DerbyMailboxStore implements MailboxStore {
     @Override
     public AppendResult append(String account, String mailbox, MessageSource message, Set<String> flags,
                                Instant internalDate) throws StoreException {
-        Flags initial = Flags.of(flags);
-        String keywords = initial.keywordsColumn();
-        String owner = MailboxRows.canonicalAccount(account);
+        Delivery.Outcome outcome = deliver(List.of(new Delivery(account, mailbox, flags)), message, internalDate)
+                .get(0);
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.result();
+    }
+
+    @Override
+    public List<Delivery.Outcome> deliver(List<Delivery> recipients, MessageSource message, Instant internalDate)
+            throws StoreException {
+        int n = recipients.size();
+        Flags[] flags = new Flags[n];
+        String[] keywords = new String[n];
+        StoreException[] invalid = new StoreException[n];
+        for (int i = 0; i < n; i++) {
+            try {
+                flags[i] = Flags.of(recipients.get(i).flags());
+                keywords[i] = flags[i].keywordsColumn();
+            } catch (StoreException e) {
+                invalid[i] = e;
+            }
+        }
         long size = message.size();
         long date = (internalDate == null ? Instant.now() : internalDate).toEpochMilli();
         ParsedMessage parsed;
@@ -565,22 +586,82 @@ public final class DerbyMailboxStore implements MailboxStore {
                 : Instant.ofEpochMilli(date).atOffset(ZoneOffset.UTC).toLocalDate());
         return database.transaction(tx -> {
             Connection c = tx.connection();
-            MailboxRows.Row found = MailboxRows.find(c, owner, mailbox);
-            checkQuota(c, found.accountId(), size, 1);
-            long contentId = insertContent(c, parsed, sentDate, structure, message, size);
-            MailboxRows.Row row = MailboxRows.lock(c, found.id(), 1, true);
-            long uid = row.uidNext() - 1;
-            changeUsage(c, row.accountId(), size, 1, true);
-            try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
-                bindMessage(ps, row.id(), uid, row.highestModSeq(), contentId, size, date, initial, keywords);
-                ps.executeUpdate();
+            StoreException[] failed = invalid.clone();
+            MailboxRows.Row[] rows = new MailboxRows.Row[n];
+            for (int i = 0; i < n; i++) {
+                if (failed[i] == null) {
+                    try {
+                        rows[i] = MailboxRows.find(c, recipients.get(i).account(), recipients.get(i).mailbox());
+                        checkQuota(c, rows[i].accountId(), size, 1);
+                    } catch (StoreException e) {
+                        failed[i] = e;
+                    }
+                }
             }
-            MessageMeta meta = new MessageMeta(uid, row.highestModSeq(), initial.toSet(), size,
-                    Instant.ofEpochMilli(date));
-            announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(), MailboxEvent.Kind.ADDED,
-                    UidSet.ofUids(uid), List.of(meta), row.highestModSeq(), null));
-            return new AppendResult(row.id(), uid, row.highestModSeq());
+            AppendResult[] results = new AppendResult[n];
+            if (java.util.Arrays.stream(failed).allMatch(java.util.Objects::nonNull)) {
+                return outcomes(recipients, results, failed);
+            }
+            long contentId = insertContent(c, parsed, sentDate, structure, message, size);
+            // lock order: every mailbox (ascending id), then every account (ascending id)
+            java.util.TreeMap<Long, List<Integer>> byMailbox = new java.util.TreeMap<>();
+            java.util.TreeMap<Integer, List<Integer>> byAccount = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                if (failed[i] == null) {
+                    byMailbox.computeIfAbsent(rows[i].id(), id -> new ArrayList<>()).add(i);
+                    byAccount.computeIfAbsent(rows[i].accountId(), id -> new ArrayList<>()).add(i);
+                }
+            }
+            for (long id : byMailbox.keySet()) {
+                MailboxRows.lock(c, id, 0, false);
+            }
+            for (var account : byAccount.entrySet()) {
+                int copies = account.getValue().size();
+                try {
+                    changeUsage(c, account.getKey(), size * copies, copies, true);
+                } catch (StoreException e) {
+                    for (int i : account.getValue()) {
+                        failed[i] = e;
+                    }
+                }
+            }
+            byMailbox.values().forEach(list -> list.removeIf(i -> failed[i] != null));
+            byMailbox.values().removeIf(List::isEmpty);
+            if (byMailbox.isEmpty()) {
+                c.rollback(); // everyone over quota: the content row goes too
+                return outcomes(recipients, results, failed);
+            }
+            try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
+                for (var mailbox : byMailbox.entrySet()) {
+                    List<Integer> copies = mailbox.getValue();
+                    MailboxRows.Row row = MailboxRows.lock(c, mailbox.getKey(), copies.size(), true);
+                    long uid = row.uidNext() - copies.size();
+                    List<MessageMeta> added = new ArrayList<>();
+                    for (int i : copies) {
+                        bindMessage(ps, row.id(), uid, row.highestModSeq(), contentId, size, date, flags[i], keywords[i]);
+                        ps.addBatch();
+                        added.add(new MessageMeta(uid, row.highestModSeq(), flags[i].toSet(), size,
+                                Instant.ofEpochMilli(date)));
+                        results[i] = new AppendResult(row.id(), uid, row.highestModSeq());
+                        uid++;
+                    }
+                    String owner = MailboxRows.canonicalAccount(recipients.get(copies.get(0)).account());
+                    announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(),
+                            MailboxEvent.Kind.ADDED, uidSetOf(added), added, row.highestModSeq(), null));
+                }
+                ps.executeBatch();
+            }
+            return outcomes(recipients, results, failed);
         });
+    }
+
+    private static List<Delivery.Outcome> outcomes(List<Delivery> recipients, AppendResult[] results,
+                                                   StoreException[] failed) {
+        List<Delivery.Outcome> outcomes = new ArrayList<>(recipients.size());
+        for (int i = 0; i < recipients.size(); i++) {
+            outcomes.add(new Delivery.Outcome(recipients.get(i), results[i], results[i] == null ? failed[i] : null));
+        }
+        return outcomes;
     }
 
     private static final String INSERT_MESSAGE = "INSERT INTO store_message (mailbox_id, uid, modseq, content_id,"

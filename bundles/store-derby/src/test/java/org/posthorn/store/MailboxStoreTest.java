@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
+import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxInfo;
@@ -331,6 +332,37 @@ class MailboxStoreTest {
         store.purge();
         assertThat(fixture.contentRows()).as("the copies in Archive still use the raw messages").isEqualTo(contents);
         assertThat(read(store.message(alice, "Archive", 2).source().openStream())).contains("Subject: a");
+    }
+
+    @Test
+    void oneDeliveryReachesSeveralRecipientsStoredOnceAndReportsEachOne() throws Exception {
+        String bob = "bob-" + alice;
+        fixture.directory.addUser(bob, null, 0, 1);
+        store.append(bob, "INBOX", Messages.source(Messages.simple("a@b", bob, "fills quota", "x")), Set.of(), null);
+        int contents = fixture.contentRows();
+
+        List<Delivery.Outcome> outcomes = store.deliver(List.of(Delivery.inbox(alice),
+                new Delivery(alice, "Archive", Set.of("\\Seen")), Delivery.inbox(alice), Delivery.inbox(bob),
+                Delivery.inbox("ghost@example.org"), new Delivery(alice, "Nope", Set.of()),
+                new Delivery(alice, "INBOX", Set.of("\\Bogus"))), Messages.source(Messages.NESTED), null);
+
+        assertThat(outcomes).extracting(Delivery.Outcome::delivered)
+                .containsExactly(true, true, true, false, false, false, false);
+        assertThat(outcomes.subList(3, 7)).extracting(o -> o.failure().reason()).containsExactly(
+                StoreException.Reason.QUOTA_EXCEEDED, StoreException.Reason.NO_SUCH_ACCOUNT,
+                StoreException.Reason.NO_SUCH_MAILBOX, StoreException.Reason.NOT_ALLOWED);
+        assertThat(outcomes.get(0).result().uid()).isEqualTo(1);
+        assertThat(outcomes.get(2).result().uid()).isEqualTo(2);
+        assertThat(outcomes.get(0).result().modSeq()).isEqualTo(outcomes.get(2).result().modSeq());
+        assertThat(fixture.contentRows()).as("stored once").isEqualTo(contents + 1);
+        assertThat(store.messages(alice, "Archive", UidSet.ALL).get(0).flags()).containsExactly("\\Seen");
+        assertThat(store.quota(alice).usedMessages()).isEqualTo(3);
+        assertThat(store.quota(bob).usedMessages()).isEqualTo(1);
+
+        List<Delivery.Outcome> nobody = store.deliver(List.of(Delivery.inbox(bob)), Messages.source(Messages.NESTED), null);
+        assertThat(nobody.get(0).failure().reason()).isEqualTo(StoreException.Reason.QUOTA_EXCEEDED);
+        assertThat(fixture.contentRows()).as("nothing stored when nobody takes it").isEqualTo(contents + 1);
+        assertThat(store.status(bob, "INBOX").uidNext()).isEqualTo(2);
     }
 
     @Test

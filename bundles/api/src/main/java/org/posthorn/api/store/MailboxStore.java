@@ -92,6 +92,20 @@ public interface MailboxStore {
                         Instant internalDate) throws StoreException;
 
     /**
+     * Delivers one message to several recipients in one transaction: the message is parsed
+     * once, stored once (all copies share the raw bytes) and committed with one log flush.
+     * Recipients that cannot take it (no such account or mailbox, over quota, bad flags) are
+     * reported in their {@link Delivery.Outcome} and do not stop the others; if none can take
+     * it, nothing is stored. After a crash the message is in all delivered mailboxes or none.
+     *
+     * @param internalDate the IMAP internal date; {@code null} means now
+     * @return one outcome per recipient, in order
+     * @throws StoreException only {@code UNAVAILABLE}: nothing was delivered, try again later
+     */
+    List<Delivery.Outcome> deliver(List<Delivery> recipients, MessageSource message, Instant internalDate)
+            throws StoreException;
+
+    /**
      * Metadata of the messages whose UIDs are in {@code uids}, in UID order; UIDs that do not
      * exist are skipped. Reads only the narrow message index (FETCH FLAGS, POP3 LIST/UIDL).
      */

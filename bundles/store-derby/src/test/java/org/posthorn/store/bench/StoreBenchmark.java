@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.posthorn.api.mail.MessageSource;
+import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.MailboxSnapshot;
 import org.posthorn.api.store.MessageMeta;
@@ -73,6 +74,7 @@ public final class StoreBenchmark {
             deliver("small (2-4 KB), 1 thread", SMALL, 1, r -> smallMessage(r), false);
             deliver("small (2-4 KB), 8 threads", SMALL, 8, r -> smallMessage(r), false);
             deliver("small (2-4 KB), 32 threads", SMALL, 32, r -> smallMessage(r), false);
+            multiRecipient(SMALL / 5, 8, 5);
             long before = dirSize(dir);
             long[] mixed = deliver("mixed 2 KB-2 MB, " + THREADS + " threads", MESSAGES, THREADS,
                     StoreBenchmark::mixedMessage, true);
@@ -122,6 +124,35 @@ public final class StoreBenchmark {
         rows.add(String.format(Locale.ROOT, "| deliver %s | %,d messages, %,.1f MB in %.1f s | %,.0f msg/s, %.1f MB/s | |",
                 label, count, bytes.get() / 1e6, seconds, count / seconds, bytes.get() / 1e6 / seconds));
         return new long[] {count, bytes.get()};
+    }
+
+    /** One {@code deliver} call per message for {@code recipients} accounts: one parse, one BLOB, one commit. */
+    private void multiRecipient(int count, int threads, int recipients) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int seed = t;
+            futures.add(pool.submit(() -> {
+                Random random = new Random(seed);
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    List<Delivery> to = new ArrayList<>();
+                    for (int r = 0; r < recipients; r++) {
+                        to.add(Delivery.inbox(user((i * recipients + r) % USERS)));
+                    }
+                    store.deliver(to, MessageSource.ofBytes(smallMessage(random)), null);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        timed("deliver small to " + recipients + " recipients per call, " + threads + " threads", (long) count * recipients,
+                "copies", start, count + " messages, each stored once");
     }
 
     private void reads() throws Exception {
