@@ -62,6 +62,67 @@ public final class UidSet {
         return ranges.isEmpty();
     }
 
+    /**
+     * The number of UIDs in the set; {@link Long#MAX_VALUE} if it is open-ended like
+     * {@link #ALL}.
+     */
+    public long size() {
+        long n = 0;
+        for (Range r : ranges) {
+            if (r.last() == Long.MAX_VALUE) {
+                return Long.MAX_VALUE;
+            }
+            n += r.last() - r.first() + 1;
+        }
+        return n;
+    }
+
+    /** The smallest UID, or 0 if empty. */
+    public long first() {
+        return ranges.isEmpty() ? 0 : ranges.get(0).first();
+    }
+
+    /** The largest UID ({@link Long#MAX_VALUE} if open-ended), or 0 if empty. */
+    public long last() {
+        return ranges.isEmpty() ? 0 : ranges.get(ranges.size() - 1).last();
+    }
+
+    /**
+     * The UIDs in ascending order, e.g. to map message sequence numbers.
+     *
+     * @throws IllegalStateException if the set is open-ended or holds more than 2^31 UIDs
+     */
+    public long[] toArray() {
+        long size = size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("UID set too large for an array: " + this);
+        }
+        long[] result = new long[(int) size];
+        int i = 0;
+        for (Range r : ranges) {
+            for (long uid = r.first(); uid <= r.last(); uid++) {
+                result[i++] = uid;
+            }
+        }
+        return result;
+    }
+
+    /** The set of the given UIDs, which must be ascending (as read from an index); cheaper than {@link #ofUids}. */
+    public static UidSet ofSorted(long[] uids, int count) {
+        List<Range> list = new ArrayList<>();
+        int i = 0;
+        while (i < count) {
+            long first = uids[i];
+            long last = first;
+            while (i + 1 < count && uids[i + 1] <= last + 1) {
+                last = Math.max(last, uids[++i]);
+            }
+            list.add(new Range(first, last));
+            i++;
+        }
+        return list.isEmpty() ? EMPTY : new UidSet(List.copyOf(list));
+    }
+
     public boolean contains(long uid) {
         for (Range r : ranges) {
             if (uid < r.first()) {
