@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -155,6 +158,7 @@ public final class SmtpServer {
     private final AtomicReference<MailQueue> queue = new AtomicReference<>();
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
+    private volatile BundleContext context;
     private AuthThrottle throttle;
     private SmtpReceiver receiver;
     private ProtocolServer server;
@@ -168,7 +172,7 @@ public final class SmtpServer {
 
     void unbindMailQueue(MailQueue service) {
         if (queue.compareAndSet(service, null)) {
-            LOG.warn("SMTP: mail queue gone; answering 451 4.3.0 (try again later) until it returns");
+            reportGone("mail queue gone; answering 451 4.3.0 (try again later) until it returns");
         }
     }
 
@@ -180,7 +184,7 @@ public final class SmtpServer {
 
     void unbindUserDirectory(UserDirectory service) {
         if (users.compareAndSet(service, null)) {
-            LOG.warn("SMTP: user directory gone; recipients and AUTH answer with temporary errors until it returns");
+            reportGone("user directory gone; recipients and AUTH answer with temporary errors until it returns");
         }
     }
 
@@ -192,13 +196,24 @@ public final class SmtpServer {
 
     void unbindTlsMaterial(TlsMaterial service) {
         if (tls.compareAndSet(service, null)) {
-            LOG.warn("SMTP: TLS material gone; STARTTLS is not offered and port-465 connections are refused"
-                    + " until it returns");
+            reportGone("TLS material gone; STARTTLS is not offered and port-465 connections are refused until it returns");
+        }
+    }
+
+    /** A service went away: worth a warning, unless the whole framework is shutting down. */
+    private void reportGone(String consequence) {
+        BundleContext bundles = context;
+        boolean shuttingDown = bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
+        if (shuttingDown) {
+            LOG.debug("SMTP: {}", consequence);
+        } else {
+            LOG.warn("SMTP: {}", consequence);
         }
     }
 
     @Activate
-    void activate(Config config) {
+    void activate(Config config, BundleContext bundleContext) {
+        context = bundleContext;
         SmtpSettings settings = smtpSettings(config);
         throttle = new AuthThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
         receiver = new SmtpReceiver(settings, () -> Optional.ofNullable(queue.get()),

@@ -38,7 +38,7 @@ final class TestServer implements AutoCloseable {
         smtp.bindMailQueue(queue);
         smtp.bindUserDirectory(users);
         smtp.bindTlsMaterial(tlsMaterial());
-        smtp.activate(annotation(SmtpServer.Config.class, values));
+        smtp.activate(annotation(SmtpServer.Config.class, values), null);
     }
 
     /** A server in {@code folder} (its spool) with these configuration values (by method name). */
