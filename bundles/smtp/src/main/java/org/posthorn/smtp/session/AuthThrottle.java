@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,7 +23,8 @@ public final class AuthThrottle {
 
     private final Clock clock;
     // guarded by this
-    private final Map<InetAddress, Deque<Instant>> failures = new HashMap<>();
+    /** In order of each address's first recorded failure, so the oldest entry is evicted first. */
+    private final Map<InetAddress, Deque<Instant>> failures = new LinkedHashMap<>();
     private int maxFailures;
     private Duration window;
 
@@ -66,7 +67,7 @@ public final class AuthThrottle {
             }
         }
         if (!failures.containsKey(address) && failures.size() >= MAX_TRACKED_ADDRESSES) {
-            // under a distributed attack, forget the oldest-looking entry rather than grow without bound
+            // under a distributed attack, forget the longest-tracked address rather than grow without bound
             Iterator<InetAddress> oldest = failures.keySet().iterator();
             oldest.next();
             oldest.remove();
