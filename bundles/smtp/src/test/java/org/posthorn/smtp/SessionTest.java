@@ -133,6 +133,33 @@ class SessionTest {
     }
 
     @Test
+    void slowSenderTricklingBytesIsServed() throws Exception {
+        try (SmtpClient client = SmtpClient.connect(server.mx())) {
+            for (char c : "EHLO slow.example\r\n".toCharArray()) {
+                client.send(String.valueOf(c));
+            }
+            assertThat(client.reply()).startsWith("250-mx.example.org Hello slow.example");
+            client.send("MAIL FROM:<slow@");
+            client.send("example.com>\r");
+            client.send("\n");
+            assertThat(client.reply()).isEqualTo("250 2.1.0 Ok");
+        }
+    }
+
+    @Test
+    void commandsInjectedAfterStartTlsAreNeverRun() throws Exception {
+        try (SmtpClient client = SmtpClient.connect(server.submission())) {
+            client.ehlo("client.example");
+            // CVE-2011-0411: a man in the middle appends plain-text commands to the client's STARTTLS
+            client.send("STARTTLS\r\nQUIT\r\n");
+            assertThat(client.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
+            client.startTls();
+            assertThat(client.command("NOOP")).isEqualTo("250 2.0.0 Ok");
+            assertThat(client.command("MAIL FROM:<x@example.com>")).isEqualTo("503 5.5.1 Send HELO or EHLO first");
+        }
+    }
+
+    @Test
     void idleClientIsToldAndDisconnected() throws Exception {
         server.reconfigure(Map.of("command_timeout_seconds", 1));
         try (SmtpClient client = SmtpClient.connect(server.mx())) {
