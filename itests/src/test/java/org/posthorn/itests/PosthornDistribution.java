@@ -10,6 +10,8 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +59,7 @@ public final class PosthornDistribution {
             deleteTree(root);
             Files.createDirectories(root.resolve("deploy"));
             copyTree(home.resolve("conf"), root.resolve("conf"));
+            confineListeners(root.resolve("conf"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -144,6 +147,29 @@ public final class PosthornDistribution {
             m.appendReplacement(sb, Matcher.quoteReplacement(folders.getOrDefault(m.group(1), m.group())));
         }
         return m.appendTail(sb).toString();
+    }
+
+    /**
+     * Moves the listeners of the shipped configuration (SMTP on 25, 587, 465 on every interface)
+     * to free ports on the loopback address, so no test binds a public or privileged port.
+     */
+    static void confineListeners(Path conf) throws IOException {
+        Path smtp = conf.resolve("org.posthorn.smtp.cfg");
+        if (!Files.exists(smtp)) {
+            return;
+        }
+        String text = Files.readString(smtp).replaceAll("(?m)^bind\\.address=.*$", "bind.address=127.0.0.1");
+        for (String listener : List.of("mx", "submission", "submissions")) {
+            text = text.replaceAll("(?m)^" + listener + "\\.port=.*$", listener + ".port=" + freePort());
+        }
+        Files.writeString(smtp, text);
+    }
+
+    /** A TCP port nothing listens on right now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     static void copyTree(Path from, Path to) throws IOException {

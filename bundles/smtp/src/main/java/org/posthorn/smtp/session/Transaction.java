@@ -1,0 +1,61 @@
+package org.posthorn.smtp.session;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.posthorn.api.mail.BodyType;
+import org.posthorn.api.mail.DsnReturn;
+import org.posthorn.api.mail.Envelope;
+import org.posthorn.api.mail.MailAddress;
+import org.posthorn.api.mail.Origin;
+import org.posthorn.api.mail.Recipient;
+
+/** One mail transaction, from MAIL FROM to the end of the data (RFC 5321 §3.3). */
+final class Transaction {
+
+    private final MailAddress sender;
+    private final BodyType bodyType;
+    private final boolean smtpUtf8;
+    private final DsnReturn ret;
+    private final String envelopeId;
+    /** By address: a recipient named twice is kept once, with its first parameters. */
+    private final Map<MailAddress, Recipient> recipients = new LinkedHashMap<>();
+
+    Transaction(MailAddress sender, BodyType bodyType, boolean smtpUtf8, DsnReturn ret, String envelopeId) {
+        this.sender = sender;
+        this.bodyType = bodyType;
+        this.smtpUtf8 = smtpUtf8;
+        this.ret = ret;
+        this.envelopeId = envelopeId;
+    }
+
+    MailAddress sender() {
+        return sender;
+    }
+
+    BodyType bodyType() {
+        return bodyType;
+    }
+
+    boolean smtpUtf8() {
+        return smtpUtf8;
+    }
+
+    void add(Recipient recipient) {
+        recipients.putIfAbsent(recipient.address(), recipient);
+    }
+
+    int recipientCount() {
+        return recipients.size();
+    }
+
+    List<Recipient> recipients() {
+        return new ArrayList<>(recipients.values());
+    }
+
+    Envelope envelope(Origin origin) {
+        return new Envelope(sender, recipients(), ret, envelopeId, bodyType, smtpUtf8, origin);
+    }
+}

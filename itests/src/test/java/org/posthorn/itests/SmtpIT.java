@@ -1,0 +1,351 @@
+package org.posthorn.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.tracker.ServiceTracker;
+import org.posthorn.api.mail.Envelope;
+import org.posthorn.api.mail.MailAddress;
+import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.queue.QueueException;
+import org.posthorn.api.queue.QueuedMessage;
+import org.posthorn.api.tls.TlsMaterial;
+import org.posthorn.api.user.Account;
+import org.posthorn.api.user.Resolution;
+import org.posthorn.api.user.UserAdmin;
+
+/**
+ * The SMTP bundle in Felix with the shipped bundles: its three listeners answer, it refuses mail
+ * while no queue is registered and accepts it once one is, and it keeps its listeners while the
+ * security bundle (its TLS material) is stopped and started again (issue 3).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SmtpIT {
+
+    private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+    private static final String PORT_PROPERTY = "posthorn.itest.smtp.";
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        PosthornDistribution distribution = PosthornDistribution.create("smtp");
+        int mx = PosthornDistribution.freePort();
+        int submission = PosthornDistribution.freePort();
+        int submissions = PosthornDistribution.freePort();
+        Files.writeString(distribution.conf().resolve("org.posthorn.smtp.cfg"), String.join("\n",
+                "host.name=mx.itest.example",
+                "bind.address=127.0.0.1",
+                "mx.port=" + mx,
+                "submission.port=" + submission,
+                "submissions.port=" + submissions,
+                "auth.failure.delay.millis=10", ""));
+        return distribution.options(
+                systemProperty(PORT_PROPERTY + "mx").value(Integer.toString(mx)),
+                systemProperty(PORT_PROPERTY + "submission").value(Integer.toString(submission)),
+                systemProperty(PORT_PROPERTY + "submissions").value(Integer.toString(submissions)));
+    }
+
+    @Test
+    public void listenersAnswerAndMailWaitsForAQueue() throws Exception {
+        try (Client client = Client.plain(port("mx"))) {
+            assertTrue(client.command("EHLO client.example").contains("\n250-STARTTLS"));
+            assertEquals("250 2.0.0 Ok", client.command("NOOP"));
+        }
+        try (Client client = Client.plain(port("submission"))) {
+            client.command("EHLO client.example");
+            assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
+            client.startTls();
+            String ehlo = client.command("EHLO client.example");
+            assertTrue(ehlo, ehlo.contains("\n250-AUTH PLAIN LOGIN"));
+            assertFalse(ehlo, ehlo.contains("STARTTLS"));
+        }
+        try (Client client = Client.implicitTls(port("submissions"))) {
+            assertTrue(client.command("EHLO client.example").contains("\n250-AUTH PLAIN LOGIN"));
+        }
+
+        // no queue bundle yet: mail is refused as temporary, never accepted
+        assertTrue(context.getServiceReference(MailQueue.class) == null);
+        try (Client client = Client.plain(port("mx"))) {
+            client.command("EHLO client.example");
+            String reply = transaction(client);
+            assertTrue(reply, reply.startsWith("451 4.3.0"));
+        }
+
+        // the shipped directory (org.posthorn.store.derby) learns the domain and its user
+        UserAdmin users = awaitService(UserAdmin.class);
+        users.addDomain("itest.example");
+        users.addUser("alice@itest.example", "secret".toCharArray(), 0, 0);
+
+        ProbeQueue queue = new ProbeQueue();
+        ServiceRegistration<MailQueue> queueRegistration = context.registerService(MailQueue.class, queue, null);
+        try (Client client = Client.plain(port("mx"))) {
+            client.command("EHLO client.example");
+            assertEquals("250 2.0.0 Ok: queued as P1", transaction(client));
+        } finally {
+            queueRegistration.unregister();
+        }
+        assertEquals(1, queue.messages.size());
+        assertTrue(queue.messages.get(0), queue.messages.get(0).startsWith("Received: from client.example"));
+        assertTrue(queue.messages.get(0), queue.messages.get(0).endsWith("\r\n\r\nHello from the itest\r\n"));
+    }
+
+    private <T> T awaitService(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(30_000);
+            assertTrue(type.getSimpleName() + " service registered", service != null);
+            return service;
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** MAIL, RCPT, DATA; returns the first reply that is not a success, or the final one. */
+    private static String transaction(Client client) throws IOException {
+        for (String command : List.of("MAIL FROM:<sender@elsewhere.example>", "RCPT TO:<alice@itest.example>", "DATA")) {
+            String reply = client.command(command);
+            if (!reply.startsWith("250") && !reply.startsWith("354")) {
+                return reply;
+            }
+        }
+        return client.command("Subject: itest\r\n\r\nHello from the itest\r\n.");
+    }
+
+    @Test
+    public void listenersSurviveTheSecurityBundleStoppingAndTlsReturnsWithIt() throws Exception {
+        awaitTlsMaterial();
+        try (Client client = Client.implicitTls(port("submissions"))) {
+            assertTrue(client.command("EHLO client.example").startsWith("250"));
+        }
+
+        Bundle security = bundle("org.posthorn.security");
+        security.stop();
+        try {
+            assertTrue(context.getServiceReference(TlsMaterial.class) == null);
+            try (Client client = Client.plain(port("mx"))) {
+                String ehlo = client.command("EHLO client.example");
+                assertFalse(ehlo, ehlo.contains("STARTTLS"));
+                assertEquals("454 4.7.0 TLS not available due to temporary reason", client.command("STARTTLS"));
+                assertEquals("250 2.0.0 Ok", client.command("NOOP"));
+            }
+            try (Client client = Client.plain(port("submission"))) {
+                assertFalse(client.command("EHLO client.example").contains("STARTTLS"));
+            }
+            try {
+                Client.implicitTls(port("submissions")).close();
+                fail("an implicit-TLS connection without TLS material must be refused");
+            } catch (IOException expected) {
+                // the connection is closed before the handshake
+            }
+        } finally {
+            security.start();
+        }
+
+        awaitTlsMaterial();
+        try (Client client = Client.implicitTls(port("submissions"))) {
+            assertTrue(client.command("EHLO client.example").contains("AUTH PLAIN LOGIN"));
+        }
+        try (Client client = Client.plain(port("submission"))) {
+            assertTrue(client.command("EHLO client.example").contains("\n250-STARTTLS"));
+            assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
+            client.startTls();
+            assertEquals("250 2.0.0 Ok", client.command("NOOP"));
+        }
+    }
+
+    private void awaitTlsMaterial() throws InterruptedException {
+        ServiceTracker<TlsMaterial, TlsMaterial> tracker = new ServiceTracker<>(context, TlsMaterial.class, null);
+        tracker.open();
+        try {
+            assertNotNull("TLS material registered", tracker.waitForService(WAIT_MILLIS));
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** The port of a listener, once it accepts connections (the component starts when FileInstall applies conf/). */
+    private static int port(String listener) {
+        int port = Integer.getInteger(PORT_PROPERTY + listener);
+        awaitTrue("SMTP listener " + listener + " on port " + port, () -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return port;
+    }
+
+    /** Polls until {@code condition} holds, failing after the wait limit. */
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("waited in vain for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(symbolicName + " is not installed");
+    }
+
+    /** A queue in the probe: keeps each message as text. */
+    private static final class ProbeQueue implements MailQueue {
+        final List<String> messages = new ArrayList<>();
+
+        @Override
+        public synchronized QueuedMessage enqueue(Envelope envelope, InputStream message) throws QueueException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                message.transferTo(bytes);
+            } catch (IOException e) {
+                throw new QueueException("could not read the message", true, e);
+            }
+            messages.add(bytes.toString(StandardCharsets.UTF_8));
+            return new QueuedMessage("P" + messages.size(), bytes.size());
+        }
+    }
+
+    /** A scripted SMTP client; reads time out only so a broken test fails instead of hanging. */
+    private static final class Client implements AutoCloseable {
+        private Socket socket;
+        private BufferedReader in;
+        private OutputStream out;
+
+        private Client(Socket socket) throws IOException {
+            use(socket);
+            String greeting = reply();
+            if (greeting == null || !greeting.startsWith("220 mx.itest.example")) {
+                throw new IOException("no greeting: " + greeting);
+            }
+        }
+
+        static Client plain(int port) throws IOException {
+            return new Client(new Socket("127.0.0.1", port));
+        }
+
+        static Client implicitTls(int port) throws IOException {
+            SSLSocket socket = (SSLSocket) trustAll().createSocket("127.0.0.1", port);
+            try {
+                socket.setSoTimeout(20_000);
+                socket.startHandshake();
+                return new Client(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        private void use(Socket next) throws IOException {
+            socket = next;
+            socket.setSoTimeout(20_000);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        void startTls() throws IOException {
+            SSLSocket tls = (SSLSocket) trustAll().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+            tls.setUseClientMode(true);
+            tls.startHandshake();
+            use(tls);
+        }
+
+        /** Sends a line, returns the reply's lines joined with LF. */
+        String command(String line) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return reply();
+        }
+
+        private String reply() throws IOException {
+            StringBuilder reply = new StringBuilder();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                reply.append(reply.length() == 0 ? "" : "\n").append(line);
+                if (line.length() < 4 || line.charAt(3) != '-') {
+                    break;
+                }
+            }
+            return reply.toString();
+        }
+
+        /** The test server's certificate is self-signed. */
+        private static SSLSocketFactory trustAll() throws IOException {
+            try {
+                SSLContext tls = SSLContext.getInstance("TLS");
+                tls.init(null, new TrustManager[] {new X509TrustManager() {
+                    @Override
+                    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                    }
+
+                    @Override
+                    public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    }
+
+                    @Override
+                    public X509Certificate[] getAcceptedIssuers() {
+                        return new X509Certificate[0];
+                    }
+                }}, null);
+                return tls.getSocketFactory();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
