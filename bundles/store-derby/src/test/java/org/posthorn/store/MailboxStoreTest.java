@@ -246,6 +246,19 @@ class MailboxStoreTest {
     }
 
     @Test
+    void aStreamOpenedBeforeExpungeIsReadToTheEndAndTheContentGoesAfterwards() throws Exception {
+        long uid = appendSimple("going").uid();
+        StoredMessage m = store.message(alice, "INBOX", uid);
+        try (InputStream open = m.source().openStream()) {
+            store.updateFlags(alice, "INBOX", UidSet.ofUids(uid), FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
+            assertThat(store.expunge(alice, "INBOX", UidSet.ALL)).isEqualTo(UidSet.ofUids(uid));
+            assertThat(new String(open.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: going");
+        }
+        store.purge();
+        assertThatThrownBy(() -> m.source().openStream()).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void fetchReturnsStructureAndEnvelopeForManyMessagesAtOnce() throws Exception {
         for (int i = 0; i < 5; i++) {
             appendSimple("subject " + i);
