@@ -145,6 +145,19 @@ public final class DerbyMailboxStore implements MailboxStore {
         return database.transaction(tx -> info(tx.connection(), MailboxRows.find(tx.connection(), account, mailbox)));
     }
 
+    @Override
+    public MailboxInfo mailboxById(String account, long mailboxId) throws StoreException {
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            int accountId = MailboxRows.accountId(c, account);
+            MailboxRows.Row row = MailboxRows.byId(c, mailboxId);
+            if (row.accountId() != accountId) {
+                throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "no mailbox " + mailboxId);
+            }
+            return info(c, row);
+        });
+    }
+
     private static MailboxInfo info(Connection c, MailboxRows.Row row) throws SQLException {
         boolean children;
         try (PreparedStatement ps = c.prepareStatement(

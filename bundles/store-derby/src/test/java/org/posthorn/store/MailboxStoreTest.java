@@ -142,6 +142,11 @@ class MailboxStoreTest {
         assertThat(store.mailboxes(alice)).extracting(MailboxInfo::name).contains("Z", "Z/A", "Z/A/B")
                 .doesNotContain("A", "A/B");
         assertThat(store.status(alice, "Z/A/B").uidValidity()).isEqualTo(uidValidity);
+        assertThat(store.mailboxById(alice, uidValidity).name()).as("found by id after the rename").isEqualTo("Z/A/B");
+        String other = "other-" + alice;
+        fixture.directory.addUser(other, null, 0, 0);
+        assertThatThrownBy(() -> store.mailboxById(other, uidValidity))
+                .extracting(e -> ((StoreException) e).reason()).isEqualTo(StoreException.Reason.NO_SUCH_MAILBOX);
         assertThat(store.messages(alice, "Z/A/B", UidSet.ALL)).extracting(MessageMeta::uid)
                 .containsExactly(appended.uid());
         assertThatThrownBy(() -> store.rename(alice, "Z", "Z/A/C"))
