@@ -211,7 +211,11 @@ public final class DerbyMailboxStore implements MailboxStore {
                 // a shared lock until commit: no writer (they all lock this row first) can commit meanwhile
                 try (PreparedStatement ps = c.prepareStatement("SELECT id FROM store_mailbox WHERE id = ? WITH RS")) {
                     ps.setLong(1, found.id());
-                    ps.executeQuery().close();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) { // fetching the row is what takes the lock
+                            throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "mailbox was deleted");
+                        }
+                    }
                 }
                 row = MailboxRows.byId(c, found.id());
             }
