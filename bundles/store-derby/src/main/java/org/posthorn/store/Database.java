@@ -52,12 +52,49 @@ public final class Database {
         }
     }
 
+    /** Idle connections kept for transactions; opening an embedded Derby connection costs more than a small delivery. */
+    private static final int POOL_SIZE = 16;
+
     private final DataSource dataSource;
     private final int retries;
+    private final java.util.concurrent.BlockingDeque<Connection> idle =
+            new java.util.concurrent.LinkedBlockingDeque<>(POOL_SIZE);
+    private volatile boolean closed;
 
     public Database(DataSource dataSource, int retries) {
         this.dataSource = dataSource;
         this.retries = retries;
+    }
+
+    private Connection borrow() throws SQLException {
+        Connection c = idle.pollFirst();
+        if (c != null && !c.isClosed()) {
+            return c;
+        }
+        c = open();
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** Keeps a connection whose transaction ended cleanly, or closes it. */
+    private void release(Connection c, boolean clean) {
+        if (clean && !closed && idle.offerFirst(c)) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing a connection failed: {}", e.getMessage());
+        }
+    }
+
+    /** Closes the idle connections; later transactions open and close their own. */
+    public void close() {
+        closed = true;
+        Connection c;
+        while ((c = idle.pollFirst()) != null) {
+            release(c, false);
+        }
     }
 
     /** A connection for the caller to manage (streams that outlive a call), READ_COMMITTED. */
@@ -69,18 +106,21 @@ public final class Database {
 
     public <T> T transaction(Work<T> work) throws StoreException {
         for (int attempt = 0; ; attempt++) {
-            try (Connection c = open()) {
-                c.setAutoCommit(false);
+            Connection c = null;
+            boolean clean = false;
+            try {
+                c = borrow();
                 Tx tx = new Tx(c);
                 T result;
                 try {
                     result = work.run(tx);
                     c.commit();
                 } catch (SQLException | StoreException | IOException | RuntimeException e) {
-                    rollback(c);
+                    clean = rollback(c) && !(e instanceof SQLException);
                     tx.afterRollback.forEach(Runnable::run);
                     throw e;
                 }
+                clean = true;
                 tx.afterCommit.forEach(Runnable::run);
                 return result;
             } catch (SQLException e) {
@@ -88,9 +128,19 @@ public final class Database {
                     LOG.debug("Deadlock, retrying (attempt {})", attempt + 1);
                     continue;
                 }
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08") && attempt == 0) {
+                    // a pooled connection the database closed meanwhile: once more on a fresh one
+                    close();
+                    closed = false;
+                    continue;
+                }
                 throw unavailable(e);
             } catch (IOException e) {
                 throw new StoreException(StoreException.Reason.UNAVAILABLE, "cannot read message: " + e.getMessage(), e);
+            } finally {
+                if (c != null) {
+                    release(c, clean);
+                }
             }
         }
     }
@@ -100,11 +150,13 @@ public final class Database {
         return new StoreException(StoreException.Reason.UNAVAILABLE, "database error: " + e.getMessage(), e);
     }
 
-    private static void rollback(Connection c) {
+    private static boolean rollback(Connection c) {
         try {
             c.rollback();
+            return true;
         } catch (SQLException e) {
             LOG.debug("Rollback failed: {}", e.getMessage());
+            return false;
         }
     }
 }

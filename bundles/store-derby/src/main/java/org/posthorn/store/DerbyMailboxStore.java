@@ -97,6 +97,7 @@ public final class DerbyMailboxStore implements MailboxStore {
     public void close() {
         purger.close();
         events.close();
+        database.close();
     }
 
     /** Deletes unreferenced raw messages now (tests, admin); normally this runs after each expunge. */
@@ -142,6 +143,19 @@ public final class DerbyMailboxStore implements MailboxStore {
     @Override
     public MailboxInfo mailbox(String account, String mailbox) throws StoreException {
         return database.transaction(tx -> info(tx.connection(), MailboxRows.find(tx.connection(), account, mailbox)));
+    }
+
+    @Override
+    public MailboxInfo mailboxById(String account, long mailboxId) throws StoreException {
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            int accountId = MailboxRows.accountId(c, account);
+            MailboxRows.Row row = MailboxRows.byId(c, mailboxId);
+            if (row.accountId() != accountId) {
+                throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "no mailbox " + mailboxId);
+            }
+            return info(c, row);
+        });
     }
 
     private static MailboxInfo info(Connection c, MailboxRows.Row row) throws SQLException {
@@ -197,7 +211,11 @@ public final class DerbyMailboxStore implements MailboxStore {
                 // a shared lock until commit: no writer (they all lock this row first) can commit meanwhile
                 try (PreparedStatement ps = c.prepareStatement("SELECT id FROM store_mailbox WHERE id = ? WITH RS")) {
                     ps.setLong(1, found.id());
-                    ps.executeQuery().close();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) { // fetching the row is what takes the lock
+                            throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "mailbox was deleted");
+                        }
+                    }
                 }
                 row = MailboxRows.byId(c, found.id());
             }
@@ -612,9 +630,15 @@ public final class DerbyMailboxStore implements MailboxStore {
                     byAccount.computeIfAbsent(rows[i].accountId(), id -> new ArrayList<>()).add(i);
                 }
             }
-            for (long id : byMailbox.keySet()) {
-                MailboxRows.lock(c, id, 0, false);
+            boolean single = byMailbox.size() == 1 && byMailbox.firstEntry().getValue().size() == 1;
+            if (!single) {
+                // hold every mailbox before any account, so a recipient over quota can be dropped
+                // before UIDs are taken; a single recipient simply rolls back
+                for (long id : byMailbox.keySet()) {
+                    MailboxRows.lockOnly(c, id);
+                }
             }
+            MailboxRows.Row singleRow = single ? MailboxRows.lock(c, byMailbox.firstKey(), 1, true) : null;
             for (var account : byAccount.entrySet()) {
                 int copies = account.getValue().size();
                 try {
@@ -628,13 +652,13 @@ public final class DerbyMailboxStore implements MailboxStore {
             byMailbox.values().forEach(list -> list.removeIf(i -> failed[i] != null));
             byMailbox.values().removeIf(List::isEmpty);
             if (byMailbox.isEmpty()) {
-                c.rollback(); // everyone over quota: the content row goes too
+                c.rollback(); // nobody can take it: the content row (and a taken UID) go too
                 return outcomes(recipients, results, failed);
             }
             try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
                 for (var mailbox : byMailbox.entrySet()) {
                     List<Integer> copies = mailbox.getValue();
-                    MailboxRows.Row row = MailboxRows.lock(c, mailbox.getKey(), copies.size(), true);
+                    MailboxRows.Row row = single ? singleRow : MailboxRows.lock(c, mailbox.getKey(), copies.size(), true);
                     long uid = row.uidNext() - copies.size();
                     List<MessageMeta> added = new ArrayList<>();
                     for (int i : copies) {
@@ -1013,8 +1037,8 @@ public final class DerbyMailboxStore implements MailboxStore {
                 throw new StoreException(StoreException.Reason.NOT_ALLOWED, "cannot move into the same mailbox");
             }
             // lock both rows in id order; the source so no expunge (and purge) runs under our feet
-            MailboxRows.lock(c, Math.min(source.id(), target.id()), 0, false);
-            MailboxRows.lock(c, Math.max(source.id(), target.id()), 0, false);
+            MailboxRows.lockOnly(c, Math.min(source.id(), target.id()));
+            MailboxRows.lockOnly(c, Math.max(source.id(), target.id()));
             List<long[]> rows = sourceRows(c, source.id(), uids, "");
             if (rows.isEmpty()) {
                 c.rollback();

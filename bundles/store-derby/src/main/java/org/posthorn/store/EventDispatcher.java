@@ -1,9 +1,9 @@
 package org.posthorn.store;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +46,8 @@ final class EventDispatcher {
     }
 
     private final List<MailboxListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<Long, ArrayDeque<Ticket>> queues = new HashMap<>();
+    /** Per mailbox, the tickets not yet sent; updated with compute, which locks only that mailbox's bin. */
+    private final Map<Long, ArrayDeque<Ticket>> queues = new ConcurrentHashMap<>();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "posthorn-store-events");
         t.setDaemon(true);
@@ -62,28 +63,32 @@ final class EventDispatcher {
     }
 
     /** Takes the next place in the mailbox's order; call while holding the mailbox row lock. */
-    synchronized Ticket register(long mailboxId) {
+    Ticket register(long mailboxId) {
         Ticket ticket = new Ticket(mailboxId);
-        queues.computeIfAbsent(mailboxId, id -> new ArrayDeque<>()).add(ticket);
+        queues.compute(mailboxId, (id, queue) -> {
+            ArrayDeque<Ticket> q = queue == null ? new ArrayDeque<>() : queue;
+            q.add(ticket);
+            return q;
+        });
         return ticket;
     }
 
-    private synchronized void resolve(Ticket ticket, List<MailboxEvent> events) {
-        if (ticket.resolved) {
-            return;
-        }
-        ticket.resolved = true;
-        ticket.events = events;
-        ArrayDeque<Ticket> queue = queues.get(ticket.mailboxId);
-        while (queue != null && !queue.isEmpty() && queue.peek().resolved) {
-            List<MailboxEvent> ready = queue.poll().events;
-            if (ready != null && !ready.isEmpty() && !thread.isShutdown()) {
-                thread.execute(() -> deliver(ready));
+    private void resolve(Ticket ticket, List<MailboxEvent> events) {
+        queues.computeIfPresent(ticket.mailboxId, (id, queue) -> {
+            if (ticket.resolved) {
+                return queue;
             }
-        }
-        if (queue != null && queue.isEmpty()) {
-            queues.remove(ticket.mailboxId);
-        }
+            ticket.resolved = true;
+            ticket.events = events;
+            // the executor is FIFO and this runs under the mailbox's bin lock: order is kept
+            while (!queue.isEmpty() && queue.peek().resolved) {
+                List<MailboxEvent> ready = queue.poll().events;
+                if (ready != null && !ready.isEmpty() && !thread.isShutdown()) {
+                    thread.execute(() -> deliver(ready));
+                }
+            }
+            return queue.isEmpty() ? null : queue;
+        });
     }
 
     private void deliver(List<MailboxEvent> events) {

@@ -147,6 +147,16 @@ final class MailboxRows {
         return byId(c, mailboxId);
     }
 
+    /** Locks the mailbox row until the transaction ends, changing nothing. */
+    static void lockOnly(Connection c, long mailboxId) throws SQLException, StoreException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE store_mailbox SET uid_next = uid_next WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            if (ps.executeUpdate() == 0) {
+                throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "mailbox was deleted");
+            }
+        }
+    }
+
     /** Inserts a mailbox row; returns its id. */
     static long insert(Connection c, int accountId, String name, Set<SpecialUse> specialUse, long uidNext)
             throws SQLException {

@@ -28,7 +28,7 @@ import org.posthorn.api.store.MessageMeta;
 import org.posthorn.api.store.UidSet;
 
 /**
- * Deliveries, flag changes, expunges and moves from several threads on one mailbox, then the
+ * Deliveries, flag changes, expunges and copies from several threads on one mailbox, then the
  * invariants: UIDs unique and gap-free in allocation order, MODSEQ raised once per committed
  * change, counts consistent, and one event per change in MODSEQ order.
  */
@@ -40,6 +40,7 @@ class ConcurrencyTest {
     private static final int FLAG_THREADS = 2;
     private static final int FLAG_ROUNDS = 40;
     private static final int EXPUNGE_ROUNDS = 15;
+    private static final int COPY_ROUNDS = 15;
 
     @TempDir
     Path dir;
@@ -54,7 +55,7 @@ class ConcurrencyTest {
             store.addListener(events::add);
             long startModSeq = store.status(USER, "INBOX").highestModSeq();
 
-            int threads = DELIVERERS + FLAG_THREADS + 1;
+            int threads = DELIVERERS + FLAG_THREADS + 2;
             CyclicBarrier start = new CyclicBarrier(threads);
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<List<Long>>> deliveries = new ArrayList<>();
@@ -98,6 +99,19 @@ class ConcurrencyTest {
                     return expunged;
                 }));
 
+                // copies lock INBOX and Archive (in id order) while the others lock INBOX alone
+                Future<List<Long>> copier = pool.submit(() -> {
+                    start.await();
+                    List<Long> copied = new ArrayList<>();
+                    Random random = new Random(7);
+                    for (int round = 0; round < COPY_ROUNDS; round++) {
+                        long from = 1 + random.nextInt(DELIVERERS * PER_DELIVERER);
+                        copied.addAll(store.copy(USER, "INBOX", UidSet.of(List.of(new UidSet.Range(from, from + 2))),
+                                "Archive").targetUids());
+                    }
+                    return copied;
+                });
+
                 List<Long> allDelivered = new ArrayList<>();
                 for (Future<List<Long>> f : deliveries) {
                     List<Long> uids = f.get();
@@ -108,6 +122,9 @@ class ConcurrencyTest {
                     others.get(i).get();
                 }
                 List<Long> expunged = others.get(FLAG_THREADS).get();
+                List<Long> copied = copier.get();
+                assertThat(copied).as("COPYUIDs in Archive ascend without gaps").isSorted().doesNotHaveDuplicates();
+                assertThat(store.status(USER, "Archive").messages()).isEqualTo(copied.size());
 
                 int total = DELIVERERS * PER_DELIVERER;
                 Collections.sort(allDelivered);
@@ -118,21 +135,21 @@ class ConcurrencyTest {
                 MailboxStatus status = store.status(USER, "INBOX");
                 assertThat(status.uidNext()).isEqualTo(total + 1);
                 assertThat(status.messages()).isEqualTo(total - expunged.size());
-                assertThat(store.quota(USER).usedMessages()).isEqualTo(status.messages());
+                assertThat(store.quota(USER).usedMessages()).isEqualTo(status.messages() + copied.size());
                 List<MessageMeta> remaining = store.messages(USER, "INBOX", UidSet.ALL);
                 assertThat(remaining).extracting(MessageMeta::uid).doesNotContainAnyElementsOf(expunged);
                 assertThat(remaining).allMatch(m -> m.modSeq() <= status.highestModSeq());
                 assertThat(store.vanishedSince(USER, "INBOX", 0).size()).isEqualTo(expunged.size());
 
                 long changes = status.highestModSeq() - startModSeq;
-                await().atMost(Duration.ofSeconds(30)).until(() -> events.size() == changes);
-                List<Long> modSeqs = events.stream().map(MailboxEvent::modSeq).toList();
+                await().atMost(Duration.ofSeconds(30)).until(() -> inbox(events).size() == changes);
+                List<Long> modSeqs = inbox(events).stream().map(MailboxEvent::modSeq).toList();
                 for (int i = 0; i < modSeqs.size(); i++) {
                     assertThat(modSeqs.get(i)).as("event %d in MODSEQ order", i).isEqualTo(startModSeq + 1 + i);
                 }
                 Set<Long> added = new TreeSet<>();
                 Set<Long> gone = new TreeSet<>();
-                for (MailboxEvent e : events) {
+                for (MailboxEvent e : inbox(events)) {
                     if (e.kind() == MailboxEvent.Kind.ADDED) {
                         e.messages().forEach(m -> added.add(m.uid()));
                     } else if (e.kind() == MailboxEvent.Kind.EXPUNGED) {
@@ -150,6 +167,10 @@ class ConcurrencyTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    private static List<MailboxEvent> inbox(List<MailboxEvent> events) {
+        return events.stream().filter(e -> e.mailbox().equals("INBOX")).toList();
     }
 
     private static Callable<List<Long>> flagger(DerbyMailboxStore store, CyclicBarrier start, Random random) {

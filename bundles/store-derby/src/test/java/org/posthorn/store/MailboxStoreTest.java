@@ -142,6 +142,11 @@ class MailboxStoreTest {
         assertThat(store.mailboxes(alice)).extracting(MailboxInfo::name).contains("Z", "Z/A", "Z/A/B")
                 .doesNotContain("A", "A/B");
         assertThat(store.status(alice, "Z/A/B").uidValidity()).isEqualTo(uidValidity);
+        assertThat(store.mailboxById(alice, uidValidity).name()).as("found by id after the rename").isEqualTo("Z/A/B");
+        String other = "other-" + alice;
+        fixture.directory.addUser(other, null, 0, 0);
+        assertThatThrownBy(() -> store.mailboxById(other, uidValidity))
+                .extracting(e -> ((StoreException) e).reason()).isEqualTo(StoreException.Reason.NO_SUCH_MAILBOX);
         assertThat(store.messages(alice, "Z/A/B", UidSet.ALL)).extracting(MessageMeta::uid)
                 .containsExactly(appended.uid());
         assertThatThrownBy(() -> store.rename(alice, "Z", "Z/A/C"))
@@ -243,6 +248,19 @@ class MailboxStoreTest {
         try (InputStream in = m.source().openRange(big.length - 10, 100)) {
             assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(big, big.length - 10, big.length));
         }
+    }
+
+    @Test
+    void aStreamOpenedBeforeExpungeIsReadToTheEndAndTheContentGoesAfterwards() throws Exception {
+        long uid = appendSimple("going").uid();
+        StoredMessage m = store.message(alice, "INBOX", uid);
+        try (InputStream open = m.source().openStream()) {
+            store.updateFlags(alice, "INBOX", UidSet.ofUids(uid), FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
+            assertThat(store.expunge(alice, "INBOX", UidSet.ALL)).isEqualTo(UidSet.ofUids(uid));
+            assertThat(new String(open.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: going");
+        }
+        store.purge();
+        assertThatThrownBy(() -> m.source().openStream()).isInstanceOf(IOException.class);
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class StoreFixture implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        directory.close();
         db.close();
     }
 }

@@ -32,6 +32,13 @@ public interface MailboxStore {
     /** One mailbox. */
     MailboxInfo mailbox(String account, String mailbox) throws StoreException;
 
+    /**
+     * A mailbox by its identity ({@link MailboxInfo#id()}, also in every {@link MailboxEvent}),
+     * whatever it is called now; {@code NO_SUCH_MAILBOX} if it was deleted or belongs to
+     * another account.
+     */
+    MailboxInfo mailboxById(String account, long mailboxId) throws StoreException;
+
     /** The mailbox's current counters (STATUS). */
     MailboxStatus status(String account, String mailbox) throws StoreException;
 
