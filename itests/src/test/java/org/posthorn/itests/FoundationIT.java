@@ -134,6 +134,7 @@ public class FoundationIT {
         // the component restarts with the new configuration, which its service properties carry
         assertNotNull("the database came back with the new configuration", awaitDataSource("(page.cache.size=5000)"));
         assertEquals("and Derby was booted with it", "5000", System.getProperty("derby.storage.pageCacheSize"));
+        assertEquals("the shipped log buffer applies", "1048576", System.getProperty("derby.storage.logBufferSize"));
     }
 
     @Test
