@@ -22,7 +22,8 @@ CREATE TABLE queue_message (
   held           BOOLEAN       NOT NULL DEFAULT FALSE,
   hold_reason    VARCHAR(1024),
   filtered       BOOLEAN       NOT NULL DEFAULT FALSE,
-  edited_header  BLOB(64M),
+  edited_header  BLOB(16M),
+  edited_length  BIGINT        NOT NULL DEFAULT 0,
   lease_owner    VARCHAR(128),
   lease_until    BIGINT
 );

@@ -18,13 +18,14 @@ import org.posthorn.api.queue.EntryState;
  * @param held         held by an admin or by the queue
  * @param holdReason   why, or null
  * @param filtered     whether the filter chain has run and its result is saved
- * @param editedHeader the header as filters left it (ending with the empty line), or null if unchanged
+ * @param editedHeader the header as filters left it, or null if unchanged
+ * @param editedLength how many bytes at the start of the spool file the edited header replaces
  * @param leaseUntil   until when a dispatcher holds it, or null
  * @param recipients   every recipient row in row order
  */
 public record EntryRecord(String id, Envelope envelope, long size, long bodyOffset, Instant arrival,
                           Instant nextAttempt, boolean held, String holdReason, boolean filtered, byte[] editedHeader,
-                          Instant leaseUntil, List<RecipientRecord> recipients) {
+                          long editedLength, Instant leaseUntil, List<RecipientRecord> recipients) {
 
     /** The state an admin sees at {@code now}. */
     public EntryState state(Instant now) {

@@ -52,7 +52,7 @@ public final class QueueIndex {
 
     private static final String MESSAGE_COLUMNS = "id, sender, ret, envid, body_type, smtputf8, helo, client_address,"
             + " client_host, protocol, auth_user, tls, listener, received_at, message_size, body_offset, arrival,"
-            + " next_attempt, held, hold_reason, filtered, edited_header, lease_owner, lease_until";
+            + " next_attempt, held, hold_reason, filtered, edited_header, edited_length, lease_owner, lease_until";
     private static final String NOT_LEASED = "(lease_until IS NULL OR lease_until < ?)";
 
     private final DataSource dataSource;
@@ -153,6 +153,29 @@ public final class QueueIndex {
         }
     }
 
+    /**
+     * Takes the entry's lease for an administrative change, held or not, if no dispatcher holds
+     * an unexpired lease on it.
+     */
+    public boolean lockForAdmin(String id, String owner, Instant now, Instant until) throws SQLException {
+        return update("UPDATE queue_message SET lease_owner = ?, lease_until = ? WHERE id = ? AND " + NOT_LEASED, ps -> {
+            ps.setString(1, owner);
+            setTime(ps, 2, until);
+            ps.setString(3, id);
+            setTime(ps, 4, now);
+        }) == 1;
+    }
+
+    /** Ends an administrative lease: the entry is released from hold and due now. */
+    public void releaseAdminLock(String id, String owner, Instant now) throws SQLException {
+        update("UPDATE queue_message SET lease_owner = NULL, lease_until = NULL, held = FALSE, hold_reason = NULL,"
+                + " next_attempt = ? WHERE id = ? AND lease_owner = ?", ps -> {
+                    setTime(ps, 1, now);
+                    ps.setString(2, id);
+                    ps.setString(3, owner);
+                });
+    }
+
     /** Extends a lease this owner holds; false if it lost it (expired and taken, or the entry is gone). */
     public boolean renew(String id, String owner, Instant until) throws SQLException {
         return update("UPDATE queue_message SET lease_until = ? WHERE id = ? AND lease_owner = ?",
@@ -197,8 +220,12 @@ public final class QueueIndex {
         }
     }
 
-    /** Saves what the filter chain decided: the edited header (or null) and the recipient rows that replace all others. */
-    public void saveFiltered(String id, byte[] editedHeader, List<RecipientRecord> recipients) throws SQLException {
+    /**
+     * Saves what the filter chain decided: the edited header (or null) replacing the first
+     * {@code editedLength} bytes of the spool file, and the recipient rows that replace all others.
+     */
+    public void saveFiltered(String id, byte[] editedHeader, long editedLength, List<RecipientRecord> recipients)
+            throws SQLException {
         Sql.transaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_recipient WHERE message_id = ?")) {
                 ps.setString(1, id);
@@ -206,13 +233,14 @@ public final class QueueIndex {
             }
             insertRecipients(c, id, recipients);
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE queue_message SET filtered = TRUE, edited_header = ? WHERE id = ?")) {
+                    "UPDATE queue_message SET filtered = TRUE, edited_header = ?, edited_length = ? WHERE id = ?")) {
                 if (editedHeader == null) {
                     ps.setNull(1, Types.BLOB);
                 } else {
                     ps.setBytes(1, editedHeader);
                 }
-                ps.setString(2, id);
+                ps.setLong(2, editedHeader == null ? 0 : editedLength);
+                ps.setString(3, id);
                 ps.executeUpdate();
             }
             return null;
@@ -518,7 +546,8 @@ public final class QueueIndex {
                 BodyType.valueOf(rs.getString("body_type")), rs.getBoolean("smtputf8"), origin);
         return new EntryRecord(rs.getString("id"), envelope, rs.getLong("message_size"), rs.getLong("body_offset"),
                 time(rs, "arrival"), time(rs, "next_attempt"), rs.getBoolean("held"), rs.getString("hold_reason"),
-                rs.getBoolean("filtered"), rs.getBytes("edited_header"), time(rs, "lease_until"), rows);
+                rs.getBoolean("filtered"), rs.getBytes("edited_header"), rs.getLong("edited_length"),
+                time(rs, "lease_until"), rows);
     }
 
     private boolean makeDue(Connection c, String where, Binder binder) throws SQLException {

@@ -156,8 +156,17 @@ public final class RecipientRecord {
         notifyPending = notify;
     }
 
+    /**
+     * Deferred until {@code next}. A wait because Posthorn itself was unavailable does not count
+     * as an attempt, so it does not push the recipient further along the retry schedule.
+     */
     public void deferred(Instant now, DeliveryResult outcome, ErrorKind kind, Instant next) {
-        attempted(now, outcome);
+        if (kind == ErrorKind.UNAVAILABLE) {
+            lastAttempt = now;
+            result = outcome;
+        } else {
+            attempted(now, outcome);
+        }
         state = RecipientState.DEFERRED;
         errorKind = kind;
         nextAttempt = next;

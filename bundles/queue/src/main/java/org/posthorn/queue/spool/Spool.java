@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -41,6 +42,8 @@ public final class Spool {
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Pattern ID = Pattern.compile("[0-9A-Z]{1,32}");
     private static final int BUFFER_SIZE = 64 * 1024;
+    /** The most header bytes read for filters and DSNs; a longer header is cut at a line end. */
+    public static final int MAX_HEADER = 1024 * 1024;
 
     private final Path directory;
 
@@ -109,6 +112,28 @@ public final class Spool {
     public MessageSource withPrefix(String id, byte[] prefix, long from) throws IOException {
         Path file = file(id);
         return new SpoolSource(prefix, file, from, Files.size(file));
+    }
+
+    /**
+     * The header of a spool file: its first {@code bodyOffset} bytes (which include the empty
+     * line), or, for a header longer than {@link #MAX_HEADER}, as many whole lines as fit.
+     */
+    public byte[] readHeader(String id, long bodyOffset) throws IOException {
+        byte[] bytes = new byte[(int) Math.min(bodyOffset, MAX_HEADER)];
+        try (InputStream in = Files.newInputStream(file(id))) {
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n < bytes.length) {
+                throw new IOException("spool file " + id + " is shorter than its header");
+            }
+        }
+        if (bodyOffset <= MAX_HEADER) {
+            return bytes;
+        }
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        return Arrays.copyOf(bytes, end);
     }
 
     /** Removes an entry's file; a file already gone is fine. */
