@@ -1,7 +1,9 @@
 package org.posthorn.queue;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.posthorn.db.DerbyDatabase;
 import org.posthorn.db.SqlSchemaMigrator;
@@ -19,6 +21,14 @@ public final class TestDatabase implements AutoCloseable {
         DerbyDatabase database = new DerbyDatabase(folder.resolve("derby"), 1000);
         new SqlSchemaMigrator(database).migrate("org.posthorn.queue", TestDatabase.class.getClassLoader(), "db/queue");
         return new TestDatabase(database);
+    }
+
+    /** Empties the queue's tables, so one database can serve several tests. */
+    public void clear() throws SQLException {
+        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM queue_recipient");
+            s.executeUpdate("DELETE FROM queue_message");
+        }
     }
 
     public DerbyDatabase dataSource() {

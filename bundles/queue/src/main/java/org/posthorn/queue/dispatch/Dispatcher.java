@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.posthorn.queue.index.QueueIndex;
 import org.posthorn.queue.spool.Spool;
+import org.posthorn.queue.spool.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +101,7 @@ public final class Dispatcher implements AutoCloseable {
     public void close() {
         running = false;
         wakeUp();
-        joinUninterruptibly(scanner);
+        Threads.joinUninterruptibly(scanner);
         workers.shutdown();
         try {
             if (!workers.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -196,20 +197,6 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -172,6 +172,10 @@ public final class MessageDelivery {
         }
 
         private void saveFilterResult(ChainMessage message, int headerLength) throws SQLException {
+            if (!message.changed() && rows.stream().allMatch(r -> r.state() == RecipientState.PENDING)) {
+                index.markFiltered(id);
+                return;
+            }
             List<RecipientRecord> filtered = new ArrayList<>();
             for (Recipient r : message.envelope().recipients()) {
                 filtered.add(new RecipientRecord(filtered.size(), null, 0, r, null, message.mailboxOf(r.address()), now));

@@ -137,20 +137,7 @@ public final class QueueIndex {
      * @return true if this call won the lease
      */
     public boolean claim(String id, String owner, Instant now, Instant until) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return claim(c, id, owner, now, until);
-        }
-    }
-
-    private static boolean claim(Connection c, String id, String owner, Instant now, Instant until) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, lease_until = ?"
-                + " WHERE id = ? AND held = FALSE AND " + NOT_LEASED)) {
-            ps.setString(1, owner);
-            setTime(ps, 2, until);
-            ps.setString(3, id);
-            setTime(ps, 4, now);
-            return ps.executeUpdate() == 1;
-        }
+        return lease(id, owner, now, until, "held = FALSE AND ");
     }
 
     /**
@@ -158,12 +145,17 @@ public final class QueueIndex {
      * an unexpired lease on it.
      */
     public boolean lockForAdmin(String id, String owner, Instant now, Instant until) throws SQLException {
-        return update("UPDATE queue_message SET lease_owner = ?, lease_until = ? WHERE id = ? AND " + NOT_LEASED, ps -> {
-            ps.setString(1, owner);
-            setTime(ps, 2, until);
-            ps.setString(3, id);
-            setTime(ps, 4, now);
-        }) == 1;
+        return lease(id, owner, now, until, "");
+    }
+
+    private boolean lease(String id, String owner, Instant now, Instant until, String condition) throws SQLException {
+        return update("UPDATE queue_message SET lease_owner = ?, lease_until = ? WHERE id = ? AND " + condition
+                + NOT_LEASED, ps -> {
+                    ps.setString(1, owner);
+                    setTime(ps, 2, until);
+                    ps.setString(3, id);
+                    setTime(ps, 4, now);
+                }) == 1;
     }
 
     /** Ends an administrative lease: the entry is released from hold and due now. */
@@ -245,6 +237,11 @@ public final class QueueIndex {
             }
             return null;
         });
+    }
+
+    /** Records that the filter chain ran and changed nothing. */
+    public void markFiltered(String id) throws SQLException {
+        update("UPDATE queue_message SET filtered = TRUE WHERE id = ?", ps -> ps.setString(1, id));
     }
 
     /** Saves an expanded recipient together with the rows it expanded into. */
