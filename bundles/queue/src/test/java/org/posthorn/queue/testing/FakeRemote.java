@@ -27,6 +27,11 @@ public final class FakeRemote implements RemoteDelivery {
             return new String(message, StandardCharsets.UTF_8);
         }
 
+        /** From the null sender and a delivery status report. */
+        public boolean isDsn() {
+            return envelope.hasNullSender() && text().contains("report-type=delivery-status");
+        }
+
         public List<String> addresses() {
             return recipients.stream().map(r -> r.address().toString()).toList();
         }
@@ -63,13 +68,13 @@ public final class FakeRemote implements RemoteDelivery {
         return outcomes;
     }
 
-    /** The calls that carried a DSN (null sender). */
+    /** The calls that carried a DSN. */
     public List<Call> dsns() {
-        return calls.stream().filter(c -> c.envelope().hasNullSender()).toList();
+        return calls.stream().filter(Call::isDsn).toList();
     }
 
-    /** The calls that carried ordinary mail. */
+    /** The calls that carried anything but a DSN. */
     public List<Call> mail() {
-        return calls.stream().filter(c -> !c.envelope().hasNullSender()).toList();
+        return calls.stream().filter(c -> !c.isDsn()).toList();
     }
 }
