@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.posthorn.api.mail.DsnNotify;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.queue.QueueEntry;
 import org.posthorn.api.queue.RecipientState;
@@ -83,6 +84,17 @@ class LocalDeliveryTest extends QueueTestBase {
         await().until(() -> !queue.exists(id));
         assertThat(queue.store.appended).extracting(a -> a.account()).containsExactly("bob@example.org", "carol@example.org");
         assertThat(queue.remote.mail()).hasSize(1);
+    }
+
+    @Test
+    void notifySuccessForALocalRecipientReportsDelivered() throws Exception {
+        queue.send(TestMail.envelope(SENDER, List.of(TestMail.recipient("bob@example.org", DsnNotify.SUCCESS))),
+                TestMail.message("receipt"));
+        queue.awaitQuiet();
+
+        ParsedDsn dsn = dsns().get(0);
+        assertThat(dsn.recipient(0)).containsEntry("Final-Recipient", "rfc822; bob@example.org")
+                .containsEntry("Action", "delivered").containsEntry("Status", "2.0.0");
     }
 
     @Test
