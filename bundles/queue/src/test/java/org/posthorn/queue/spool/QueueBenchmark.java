@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,15 +25,16 @@ import org.posthorn.queue.TestMail;
 import org.posthorn.queue.index.NewEntry;
 import org.posthorn.queue.index.QueueIndex;
 import org.posthorn.queue.index.Sql;
+import org.posthorn.queue.testing.QueueHarness;
 
 /**
- * Spool files versus Derby BLOBs for the message bytes, both durable before returning. Not part
- * of the build: run with
- * {@code mvn -B -q -pl bundles/queue -am verify -Dposthorn.bench=true -Dtest=SpoolBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * and read target/surefire-reports/*SpoolBenchmark-output.txt. Results go to docs/performance.md.
+ * Spool files versus Derby BLOBs for the message bytes (both durable before returning), and how
+ * fast the dispatcher empties the queue into a mailbox store. Not part of the build: run with
+ * {@code mvn -B -q -pl bundles/queue -am verify -Dposthorn.bench=true -Dtest=QueueBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * and read target/surefire-reports/*QueueBenchmark-output.txt. Results go to docs/performance.md.
  */
 @EnabledIfSystemProperty(named = "posthorn.bench", matches = "true")
-class SpoolBenchmark {
+class QueueBenchmark {
 
     private static final int[] SIZES = {4 * 1024, 64 * 1024, 1024 * 1024};
     private static final int[] THREADS = {1, 16};
@@ -54,6 +57,37 @@ class SpoolBenchmark {
                 runFiles(size, threads);
                 runBlobs(size, threads);
             }
+        }
+    }
+
+    @Test
+    void localDeliveryThroughput() throws Exception {
+        int messages = 2000;
+        int threads = 16;
+        try (QueueHarness queue = QueueHarness.start(dir.resolve("dispatch"))) {
+            byte[] message = TestMail.message("throughput", 4096);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < messages / threads; i++) {
+                        queue.send(TestMail.envelope("alice@sender.test", "bob@example.org"), message);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            double enqueued = (System.nanoTime() - start) / 1e9;
+            Awaitility.await().atMost(Duration.ofMinutes(10)).until(() -> queue.store.appended.size() == messages);
+            double delivered = (System.nanoTime() - start) / 1e9;
+            pool.shutdown();
+            System.out.printf(Locale.ROOT, "%d messages of 4 KiB from %d threads to one local recipient, %d workers:"
+                    + " enqueued in %.1f s, all delivered after %.1f s (%.0f messages/s end to end)%n",
+                    messages, threads, QueueHarness.settings().workers(), enqueued,
+                    delivered, messages / delivered);
         }
     }
 
