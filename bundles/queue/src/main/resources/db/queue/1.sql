@@ -32,7 +32,7 @@ CREATE INDEX queue_message_arrival ON queue_message (arrival);
 
 -- One row per recipient: the envelope's, then the accounts and forwards a local address expands to.
 CREATE TABLE queue_recipient (
-  message_id     VARCHAR(32)   NOT NULL REFERENCES queue_message (id) ON DELETE CASCADE,
+  message_id     VARCHAR(32)   NOT NULL REFERENCES queue_message (id),
   rcpt_no        INT           NOT NULL,
   parent_no      INT,
   hops           INT           NOT NULL DEFAULT 0,

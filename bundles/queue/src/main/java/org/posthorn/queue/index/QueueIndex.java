@@ -285,17 +285,18 @@ public final class QueueIndex {
         }
     }
 
-    /** Removes an entry and its recipient rows. */
+    /**
+     * Removes an entry and its recipient rows; run it in a transaction. The recipient rows are
+     * deleted by key rather than by ON DELETE CASCADE, which makes Derby lock the whole recipient
+     * table and, under load, deadlock with a statement being compiled.
+     */
     public boolean delete(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {
-            ps.setString(1, id);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    public boolean delete(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return delete(c, id);
+        try (PreparedStatement recipients = c.prepareStatement("DELETE FROM queue_recipient WHERE message_id = ?");
+             PreparedStatement message = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {
+            recipients.setString(1, id);
+            recipients.executeUpdate();
+            message.setString(1, id);
+            return message.executeUpdate() == 1;
         }
     }
 
