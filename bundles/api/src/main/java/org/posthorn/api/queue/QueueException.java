@@ -1,8 +1,9 @@
 package org.posthorn.api.queue;
 
 /**
- * The queue could not accept a message. Nothing of it was kept.
- * {@link #isTemporary()} says whether the sender should try again later (4xx) or give up (5xx).
+ * A queue operation failed. For {@link MailQueue#enqueue} this means the queue could not
+ * accept the message and nothing of it was kept. {@link #isTemporary()} says whether trying
+ * again later may succeed (SMTP 4xx) or not (5xx).
  */
 public class QueueException extends Exception {
 
