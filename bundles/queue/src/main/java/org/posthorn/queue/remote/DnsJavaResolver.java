@@ -40,6 +40,7 @@ public final class DnsJavaResolver implements MxResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsJavaResolver.class);
     private static final int TRIES_PER_SERVER = 2;
+    private static final Duration SELECTOR_SLACK = Duration.ofSeconds(1);
     private static final Pattern SERVER = Pattern.compile(
             "^(?:\\[(?<v6>[0-9A-Fa-f:.]+)](?::(?<v6port>\\d+))?|(?<v6bare>[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)"
                     + "|(?<v4>\\d{1,3}(?:\\.\\d{1,3}){3})(?::(?<v4port>\\d+))?)$");
@@ -61,7 +62,9 @@ public final class DnsJavaResolver implements MxResolver {
         }
         ExtendedResolver extended = new ExtendedResolver(resolvers);
         extended.setRetries(TRIES_PER_SERVER);
-        extended.setTimeout(timeout.multipliedBy((long) TRIES_PER_SERVER * Math.max(1, resolvers.size())));
+        // dnsjava notices a try's timeout only when its selector has been idle for a while (up to
+        // a second), so the whole lookup gets that slack per try, or the last try would be cut short.
+        extended.setTimeout(timeout.plus(SELECTOR_SLACK).multipliedBy((long) TRIES_PER_SERVER * Math.max(1, resolvers.size())));
         this.resolver = extended;
         LOG.debug("DNS resolvers for remote delivery: {}", this.servers);
     }
