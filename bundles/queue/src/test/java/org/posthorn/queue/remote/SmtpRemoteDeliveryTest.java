@@ -1,6 +1,7 @@
 package org.posthorn.queue.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.posthorn.queue.remote.TestMail.SIMPLE;
 import static org.posthorn.queue.remote.TestMail.config;
 import static org.posthorn.queue.remote.TestMail.envelope;
@@ -8,6 +9,7 @@ import static org.posthorn.queue.remote.TestMail.message;
 import static org.posthorn.queue.remote.TestMail.rcpts;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +78,9 @@ class SmtpRemoteDeliveryTest {
             assertThat(r.rcptTo()).containsExactly("<alice@pref.test>");
             assertThat(new String(r.data(), StandardCharsets.US_ASCII)).isEqualTo("Subject: test\r\n\r\nHello.\r\n");
         });
-        assertThat(sink.commands()).contains("EHLO posthorn.test").last().isEqualTo("QUIT");
+        // QUIT goes out as the connection closes; the sink reads it a moment later.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(sink.commands()).contains("EHLO posthorn.test").last().isEqualTo("QUIT"));
     }
 
     @Test
@@ -434,6 +438,21 @@ class SmtpRemoteDeliveryTest {
     }
 
     @Test
+    void aLargeMessageIsStreamedUnchanged() throws Exception {
+        GeneratedMessage large = new GeneratedMessage(20L << 20);
+        delivery();
+
+        List<Recipient> to = rcpts("a@example.test");
+        assertThat(delivery.deliver("example.test", envelope(to), to, large)).singleElement()
+                .extracting(RecipientOutcome::status).isEqualTo(Status.DELIVERED);
+
+        assertThat(sink.received()).singleElement().satisfies(r -> {
+            assertThat(r.size()).isEqualTo(large.size());
+            assertThat(r.sha256()).isEqualTo(large.sha256());
+        });
+    }
+
+    @Test
     void ehloNotUnderstoodFallsBackToHelo() {
         sink.script.ehlo = false;
         delivery();
@@ -499,6 +518,21 @@ class SmtpRemoteDeliveryTest {
             assertThat(o.status()).isEqualTo(Status.DEFERRED);
             assertThat(o.diagnostic()).contains("timed out");
         });
+    }
+
+    @Test
+    void aServerThatStopsReadingTheMessageIsTimedOut() {
+        sink.script.stallInData = true;
+        sink.script.extensions = List.of("PIPELINING");
+        delivery("data.block.timeout", "300ms");
+
+        List<Recipient> to = rcpts("a@example.test");
+        assertThat(delivery.deliver("example.test", envelope(to), to, new GeneratedMessage(64L << 20)))
+                .singleElement().satisfies(o -> {
+                    assertThat(o.status()).isEqualTo(Status.DEFERRED);
+                    assertThat(o.diagnostic()).contains("timed out");
+                });
+        assertThat(sink.received()).isEmpty();
     }
 
     @Test

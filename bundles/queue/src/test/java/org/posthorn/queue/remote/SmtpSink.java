@@ -62,6 +62,8 @@ final class SmtpSink implements AutoCloseable {
         volatile String endReply = "250 2.0.0 queued";
         /** If set, the reply after the final dot waits for it. */
         volatile CountDownLatch endGate;
+        /** Stop reading after the reply to DATA, as a hung server does. */
+        volatile boolean stallInData;
         /** Never reply after the final dot. */
         volatile boolean stallAtEnd;
     }
@@ -358,6 +360,13 @@ final class SmtpSink implements AutoCloseable {
         }
 
         private void receive() throws IOException {
+            if (script.stallInData) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
             MessageDigest digest = sha256();
             ByteArrayOutputStream kept = new ByteArrayOutputStream();
             long size = 0;
