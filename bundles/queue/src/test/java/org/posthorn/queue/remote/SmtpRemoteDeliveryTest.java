@@ -3,7 +3,6 @@ package org.posthorn.queue.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.posthorn.queue.remote.TestMail.SIMPLE;
-import static org.posthorn.queue.remote.TestMail.config;
 import static org.posthorn.queue.remote.TestMail.envelope;
 import static org.posthorn.queue.remote.TestMail.message;
 import static org.posthorn.queue.remote.TestMail.rcpts;
@@ -16,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.DsnNotify;
@@ -29,29 +26,10 @@ import org.posthorn.api.mail.Origin;
 import org.posthorn.api.mail.Recipient;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
 
-class SmtpRemoteDeliveryTest {
-
-    private SmtpSink sink;
-    private StaticResolver dns;
-    private SmtpRemoteDelivery delivery;
-
-    @BeforeEach
-    void start() throws Exception {
-        sink = SmtpSink.start();
-        dns = new StaticResolver().mx("example.test", 10, "mx.example.test").address("mx.example.test", "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (delivery != null) {
-            delivery.close();
-        }
-        sink.close();
-    }
+class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
     private SmtpRemoteDelivery delivery(Object... overrides) {
-        delivery = new SmtpRemoteDelivery(config(sink.port(), overrides), dns, null);
-        return delivery;
+        return delivery(null, overrides);
     }
 
     private List<RecipientOutcome> send(List<Recipient> recipients) {

@@ -27,6 +27,13 @@ final class StaticResolver implements MxResolver {
         return this;
     }
 
+    /** The name exists, with no records. */
+    StaticResolver exists(String name) {
+        mx.computeIfAbsent(name, d -> new ArrayList<>());
+        addresses.computeIfAbsent(name, d -> new ArrayList<>());
+        return this;
+    }
+
     StaticResolver failing(String name, DnsLookupException.Kind kind) {
         failures.put(name, kind);
         return this;

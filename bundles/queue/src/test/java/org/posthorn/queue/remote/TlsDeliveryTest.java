@@ -2,7 +2,6 @@ package org.posthorn.queue.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.posthorn.queue.remote.TestMail.SIMPLE;
-import static org.posthorn.queue.remote.TestMail.config;
 import static org.posthorn.queue.remote.TestMail.envelope;
 import static org.posthorn.queue.remote.TestMail.rcpts;
 
@@ -10,21 +9,16 @@ import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.posthorn.api.mail.Recipient;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
 
-class TlsDeliveryTest {
+class TlsDeliveryTest extends SinkTestSupport {
 
     private static TestCertificates mxCertificate;
     private static TestCertificates otherCertificate;
-
-    private SmtpSink sink;
-    private StaticResolver dns;
-    private SmtpRemoteDelivery delivery;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -33,22 +27,12 @@ class TlsDeliveryTest {
     }
 
     @BeforeEach
-    void start() throws Exception {
-        sink = SmtpSink.start();
+    void offerTls() throws Exception {
         sink.script.tls = mxCertificate.serverContext();
-        dns = new StaticResolver().mx("example.test", 10, "mx.example.test").address("mx.example.test", "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (delivery != null) {
-            delivery.close();
-        }
-        sink.close();
     }
 
     private List<RecipientOutcome> send(SSLContext clientTls, Object... overrides) {
-        delivery = new SmtpRemoteDelivery(config(sink.port(), overrides), dns, clientTls == null ? null : () -> clientTls);
+        delivery(clientTls == null ? null : () -> clientTls, overrides);
         List<Recipient> to = rcpts("a@example.test");
         return delivery.deliver("example.test", envelope(to), to, SIMPLE);
     }
