@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
 public final class SmtpRemoteDelivery implements RemoteDelivery, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpRemoteDelivery.class);
+    /**
+     * RFC 5321 §4.5.3.1.8: a server must accept 100 recipients per transaction, and may refuse
+     * more; smaller transactions also keep a pipelined batch well inside the socket buffers
+     * (RFC 2920 §3.1, the deadlock of a client that writes while the server cannot).
+     */
+    static final int MAX_RECIPIENTS_PER_TRANSACTION = 100;
 
     private final RemoteDeliveryConfig config;
     private final RoutePlanner planner;
@@ -98,10 +105,18 @@ public final class SmtpRemoteDelivery implements RemoteDelivery, AutoCloseable {
         }
         try {
             Route route = smarthost != null ? smarthostRoute(smarthost) : planner.plan(domain);
-            List<RecipientOutcome> outcomes = route instanceof Route.Hosts hosts
-                    ? deliver(hosts.hosts(), smarthost != null ? smarthost.port() : config.mxPort(),
-                            new MessageTransfer(config, envelope, recipients, message))
-                    : ((Route.Unroutable) route).verdict().outcomes(recipients);
+            List<RecipientOutcome> outcomes = new ArrayList<>(recipients.size());
+            if (route instanceof Route.Hosts hosts) {
+                int port = smarthost != null ? smarthost.port() : config.mxPort();
+                // One transaction per 100 recipients, each over the connection the previous one kept.
+                for (int i = 0; i < recipients.size(); i += MAX_RECIPIENTS_PER_TRANSACTION) {
+                    int end = Math.min(recipients.size(), i + MAX_RECIPIENTS_PER_TRANSACTION);
+                    List<Recipient> part = recipients.subList(i, end);
+                    outcomes.addAll(deliver(hosts.hosts(), port, new MessageTransfer(config, envelope, part, message)));
+                }
+            } else {
+                outcomes.addAll(((Route.Unroutable) route).verdict().outcomes(recipients));
+            }
             outcomes.forEach(o -> LOG.info("to=<{}> relay={} status={} ({} {} {})", o.recipient().address(),
                     o.remoteHost() == null ? "none" : o.remoteHost(), o.status(), o.replyCode(), o.enhancedCode(),
                     o.diagnostic()));

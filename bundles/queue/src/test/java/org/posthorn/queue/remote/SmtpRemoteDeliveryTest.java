@@ -455,6 +455,22 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
     }
 
     @Test
+    void manyRecipientsGoInTransactionsOfAHundredOverOneConnection() {
+        delivery("idle.keep", "1m");
+        String[] addresses = new String[150];
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = "user" + i + "@example.test";
+        }
+
+        List<RecipientOutcome> outcomes = send(rcpts(addresses));
+
+        assertThat(outcomes).hasSize(150).allMatch(o -> o.status() == Status.DELIVERED);
+        assertThat(outcomes.get(149).recipient().address().localPart()).isEqualTo("user149");
+        assertThat(sink.received()).extracting(r -> r.rcptTo().size()).containsExactly(100, 50);
+        assertThat(sink.connections()).isEqualTo(1);
+    }
+
+    @Test
     void aKeptConnectionTheServerClosedIsReplacedByANewOne() throws Exception {
         delivery("idle.keep", "1m");
         send(rcpts("a@example.test"));
