@@ -137,16 +137,14 @@ public final class SmtpRemoteDelivery implements RemoteDelivery, AutoCloseable {
         Verdict last = null;
         for (MailHost host : pool.preferConnected(hosts, port)) {
             SmtpConnection kept = pool.take(host, port);
-            if (kept != null) {
-                if (stillAlive(kept)) {
-                    try {
-                        return transfer(kept, transfer);
-                    } catch (AttemptFailed f) {
-                        if (!f.tryNextHost()) {
-                            return f.verdict().outcomes(transfer.recipients());
-                        }
-                        LOG.debug("{}: reused connection failed ({}), connecting again", kept.label(), f.getMessage());
+            if (kept != null && stillAlive(kept)) {
+                try {
+                    return transfer(kept, transfer);
+                } catch (AttemptFailed f) {
+                    if (!f.tryNextHost()) {
+                        return f.verdict().outcomes(transfer.recipients());
                     }
+                    LOG.debug("{}: reused connection failed ({}), connecting again", kept.label(), f.getMessage());
                 }
             }
             for (InetAddress address : host.addresses()) {

@@ -377,6 +377,20 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
     }
 
     @Test
+    void binaryContentCannotGoWithoutChunking() {
+        delivery();
+
+        List<Recipient> to = rcpts("a@example.test");
+        MessageSource longLine = message("Subject: x\r\n\r\n" + "y".repeat(1200) + "\r\n");
+        assertThat(delivery.deliver("example.test", envelope(to, BodyType.BINARY_MIME, false), to, longLine))
+                .singleElement().extracting(RecipientOutcome::status, RecipientOutcome::enhancedCode)
+                .containsExactly(Status.FAILED, "5.6.3");
+        assertThat(delivery.deliver("example.test", envelope(to, BodyType.BINARY_MIME, false), to, SIMPLE))
+                .singleElement().extracting(RecipientOutcome::status).isEqualTo(Status.DELIVERED);
+        assertThat(sink.received()).singleElement().satisfies(r -> assertThat(r.mailFrom()).contains("BODY=8BITMIME"));
+    }
+
+    @Test
     void dsnParametersArePassedOnWhenTheServerOffersDsn() {
         delivery();
 
