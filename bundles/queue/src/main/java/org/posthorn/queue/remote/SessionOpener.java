@@ -59,7 +59,7 @@ final class SessionOpener {
     private SmtpConnection open(MailHost host, InetAddress address, int port, boolean tlsAllowed)
             throws AttemptFailed, OpportunisticTlsFailed {
         Smarthost smarthost = config.smarthost();
-        String where = host.name() + "[" + address.getHostAddress() + "]";
+        String where = SmtpConnection.remoteHost(host, address);
         SmtpConnection c;
         try {
             c = SmtpConnection.connect(host, address, port, config.connectTimeout(), scheduler, config.dataBlockTimeout());

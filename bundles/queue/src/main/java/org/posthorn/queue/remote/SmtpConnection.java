@@ -52,7 +52,7 @@ final class SmtpConnection implements Closeable {
         this.host = host;
         this.address = address;
         this.port = port;
-        this.label = host.name() + "[" + address.getHostAddress() + "]:" + port;
+        this.label = remoteHost(host, address) + ":" + port;
         this.tcp = tcp;
         this.scheduler = scheduler;
         this.writeTimeout = writeTimeout;
@@ -90,7 +90,12 @@ final class SmtpConnection implements Closeable {
 
     /** Host name and address, as {@link RecipientOutcome#remoteHost()} wants it. */
     String remoteHost() {
-        return host.name() + "[" + address.getHostAddress() + "]";
+        return remoteHost(host, address);
+    }
+
+    /** {@code name[address]}, or just the address literal when that is the name. */
+    static String remoteHost(MailHost host, InetAddress address) {
+        return host.name().startsWith("[") ? host.name() : host.name() + "[" + address.getHostAddress() + "]";
     }
 
     int port() {

@@ -174,7 +174,7 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
         List<Recipient> to = rcpts("x@[127.0.0.1]");
         assertThat(delivery.deliver("[127.0.0.1]", envelope(to), to, SIMPLE)).singleElement()
-                .satisfies(o -> assertThat(o.remoteHost()).isEqualTo("[127.0.0.1][127.0.0.1]"))
+                .satisfies(o -> assertThat(o.remoteHost()).isEqualTo("[127.0.0.1]"))
                 .extracting(RecipientOutcome::status).isEqualTo(Status.DELIVERED);
         assertThat(dns.lookups()).isZero();
     }
@@ -260,6 +260,23 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
         assertThat(send(rcpts("a@example.test", "b@example.test"))).extracting(RecipientOutcome::status)
                 .containsExactly(Status.FAILED, Status.DEFERRED);
         assertThat(sink.commands()).noneMatch(c -> c.equals("DATA"));
+    }
+
+    @Test
+    void aServerClosingMidTransactionSendsTheMailToTheNextMx() {
+        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
+                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+        sink.script.extensions = List.of();
+        sink.script.mailReply = "421 4.3.2 shutting down";
+        delivery();
+
+        List<Recipient> to = rcpts("bob@two.test");
+        assertThat(delivery.deliver("two.test", envelope(to), to, SIMPLE)).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(Status.DEFERRED);
+            assertThat(o.replyCode()).isEqualTo(421);
+            assertThat(o.remoteHost()).isEqualTo("mx2.two.test[127.0.0.1]");
+        });
+        assertThat(sink.connections()).isEqualTo(2);
     }
 
     @Test
