@@ -32,6 +32,12 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
         return delivery(null, overrides);
     }
 
+    /** two.test has mx1.two.test (preference 10) and mx2.two.test (20), both the sink. */
+    private void twoMxHosts() {
+        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
+                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+    }
+
     private List<RecipientOutcome> send(List<Recipient> recipients) {
         return delivery.deliver("example.test", envelope(recipients), recipients, SIMPLE);
     }
@@ -63,8 +69,7 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
     @Test
     void aTemporaryGreetingSendsTheMailToTheNextMx() {
-        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
-                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+        twoMxHosts();
         sink.script.greeting = n -> n == 1 ? "421 4.3.2 too busy" : "220 sink.test ESMTP";
         delivery();
 
@@ -80,8 +85,7 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
     @Test
     void aDroppedConnectionSendsTheMailToTheNextMx() {
-        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
-                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+        twoMxHosts();
         sink.script.greeting = n -> n == 1 ? "" : "220 sink.test ESMTP";
         delivery();
 
@@ -93,8 +97,7 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
     @Test
     void theFirstDefinitiveAnswerEndsTheSearch() {
-        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
-                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+        twoMxHosts();
         sink.script.rcptReplies.put("nobody@two.test", "550 5.1.1 no such user");
         delivery();
 
@@ -264,8 +267,7 @@ class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
     @Test
     void aServerClosingMidTransactionSendsTheMailToTheNextMx() {
-        dns.mx("two.test", 10, "mx1.two.test").mx("two.test", 20, "mx2.two.test")
-                .address("mx1.two.test", "127.0.0.1").address("mx2.two.test", "127.0.0.1");
+        twoMxHosts();
         sink.script.extensions = List.of();
         sink.script.mailReply = "421 4.3.2 shutting down";
         delivery();
