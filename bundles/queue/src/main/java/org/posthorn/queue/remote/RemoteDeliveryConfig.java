@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -170,8 +171,8 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
                 duration("data.block.timeout", o.data_block_timeout()),
                 duration("data.end.timeout", o.data_end_timeout()),
                 o.tls_policy(), o.tls_verify(), smarthost,
-                List.of(o.dns_servers()), duration("dns.timeout", o.dns_timeout()),
-                List.of(o.local_hosts()), o.local_addresses_detect(),
+                entries(o.dns_servers()), duration("dns.timeout", o.dns_timeout()),
+                entries(o.local_hosts()), o.local_addresses_detect(),
                 o.max_connections_per_domain(), duration("connection.wait", o.connection_wait()),
                 duration("idle.keep", o.idle_keep()), o.max_messages_per_connection());
     }
@@ -257,11 +258,16 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
         throw new IllegalStateException("unsupported option type " + type);
     }
 
+    /**
+     * The entries of a list option; a value may itself list several, comma-separated, as a
+     * {@code .cfg} file gives them ({@code dns.servers=192.0.2.53, 192.0.2.54}).
+     */
+    private static List<String> entries(String[] values) {
+        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
     private static String[] strings(Object value) {
-        if (value instanceof String s) {
-            // A single text value may list several entries: "192.0.2.53, 192.0.2.54".
-            return s.isBlank() ? new String[0] : s.trim().split("\\s*,\\s*");
-        }
         if (value instanceof Collection<?> c) {
             return c.stream().map(String::valueOf).toArray(String[]::new);
         }
