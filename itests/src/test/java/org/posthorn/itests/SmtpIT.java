@@ -8,7 +8,6 @@ import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -18,9 +17,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -43,14 +40,13 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
-import org.posthorn.api.mail.Envelope;
-import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.queue.MailQueue;
-import org.posthorn.api.queue.QueueException;
-import org.posthorn.api.queue.QueuedMessage;
 import org.posthorn.api.tls.TlsMaterial;
-import org.posthorn.api.user.Account;
-import org.posthorn.api.user.Resolution;
+import java.util.concurrent.CountDownLatch;
+import org.posthorn.api.store.MailboxEvent;
+import org.posthorn.api.store.MailboxListener;
+import org.posthorn.api.store.MailboxStore;
+import org.posthorn.api.store.StoredMessage;
 import org.posthorn.api.user.UserAdmin;
 
 /**
@@ -105,7 +101,14 @@ public class SmtpIT {
             assertTrue(client.command("EHLO client.example").contains("\n250-AUTH PLAIN LOGIN"));
         }
 
-        // no queue bundle yet: mail is refused as temporary, never accepted
+        // the shipped directory (org.posthorn.store.derby) learns the domain and its user
+        UserAdmin users = awaitService(UserAdmin.class);
+        users.addDomain("itest.example");
+        users.addUser("alice@itest.example", "secret".toCharArray(), 0, 0);
+
+        // queue bundle stopped: mail is refused as temporary, never accepted
+        Bundle queueBundle = bundle("org.posthorn.queue");
+        queueBundle.stop();
         assertTrue(context.getServiceReference(MailQueue.class) == null);
         try (Client client = Client.plain(port("mx"))) {
             client.command("EHLO client.example");
@@ -113,22 +116,36 @@ public class SmtpIT {
             assertTrue(reply, reply.startsWith("451 4.3.0"));
         }
 
-        // the shipped directory (org.posthorn.store.derby) learns the domain and its user
-        UserAdmin users = awaitService(UserAdmin.class);
-        users.addDomain("itest.example");
-        users.addUser("alice@itest.example", "secret".toCharArray(), 0, 0);
-
-        ProbeQueue queue = new ProbeQueue();
-        ServiceRegistration<MailQueue> queueRegistration = context.registerService(MailQueue.class, queue, null);
-        try (Client client = Client.plain(port("mx"))) {
-            client.command("EHLO client.example");
-            assertEquals("250 2.0.0 Ok: queued as P1", transaction(client));
+        // queue back: accepted, queued durably, and delivered into alice's INBOX
+        CountDownLatch delivered = new CountDownLatch(1);
+        MailboxListener listener = event -> {
+            if (event.account().equals("alice@itest.example") && event.kind() == MailboxEvent.Kind.ADDED) {
+                delivered.countDown();
+            }
+        };
+        ServiceRegistration<MailboxListener> listening = context.registerService(MailboxListener.class, listener, null);
+        try {
+            queueBundle.start();
+            awaitService(MailQueue.class);
+            try (Client client = Client.plain(port("mx"))) {
+                client.command("EHLO client.example");
+                String reply = transaction(client);
+                assertTrue(reply, reply.startsWith("250 2.0.0 Ok: queued as "));
+            }
+            assertTrue("the message reached the mailbox", delivered.await(30, TimeUnit.SECONDS));
         } finally {
-            queueRegistration.unregister();
+            listening.unregister();
         }
-        assertEquals(1, queue.messages.size());
-        assertTrue(queue.messages.get(0), queue.messages.get(0).startsWith("Received: from client.example"));
-        assertTrue(queue.messages.get(0), queue.messages.get(0).endsWith("\r\n\r\nHello from the itest\r\n"));
+        MailboxStore store = awaitService(MailboxStore.class);
+        StoredMessage stored = store.message("alice@itest.example", "INBOX",
+                store.select("alice@itest.example", "INBOX", true).uids().last());
+        String text;
+        try (InputStream in = stored.source().openStream()) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(text, text.startsWith("Return-Path: <sender@elsewhere.example>"));
+        assertTrue(text, text.contains("Received: from client.example"));
+        assertTrue(text, text.endsWith("\r\n\r\nHello from the itest\r\n"));
     }
 
     private <T> T awaitService(Class<T> type) throws InterruptedException {
@@ -238,23 +255,6 @@ public class SmtpIT {
             }
         }
         throw new AssertionError(symbolicName + " is not installed");
-    }
-
-    /** A queue in the probe: keeps each message as text. */
-    private static final class ProbeQueue implements MailQueue {
-        final List<String> messages = new ArrayList<>();
-
-        @Override
-        public synchronized QueuedMessage enqueue(Envelope envelope, InputStream message) throws QueueException {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try {
-                message.transferTo(bytes);
-            } catch (IOException e) {
-                throw new QueueException("could not read the message", true, e);
-            }
-            messages.add(bytes.toString(StandardCharsets.UTF_8));
-            return new QueuedMessage("P" + messages.size(), bytes.size());
-        }
     }
 
     /** A scripted SMTP client; reads time out only so a broken test fails instead of hanging. */

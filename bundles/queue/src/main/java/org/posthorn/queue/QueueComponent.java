@@ -222,8 +222,8 @@ public final class QueueComponent {
     }
 
     /**
-     * Remote delivery, when some component of this bundle registers it as a service; until
-     * then, remote recipients wait.
+     * Remote delivery, registered by {@link org.posthorn.queue.remote.RemoteDeliveryComponent} in
+     * this bundle; while it is away (reconfiguring), remote recipients wait.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -14,7 +14,10 @@ import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
 import org.posthorn.api.store.FlagUpdate;
+import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.MailboxInfo;
+import org.posthorn.api.store.MailboxSnapshot;
+import org.posthorn.api.store.QuotaUsage;
 import org.posthorn.api.store.MailboxStatus;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.store.MessageMeta;
@@ -82,11 +85,46 @@ public final class FakeMailboxStore implements MailboxStore {
         if (!mailboxes.add(account + "/" + mailbox)) {
             throw new StoreException(StoreException.Reason.ALREADY_EXISTS, mailbox);
         }
-        return new MailboxInfo(mailbox, specialUse, false, 1);
+        return new MailboxInfo(1, mailbox, specialUse, false, false, 1);
     }
 
     @Override
     public List<MailboxInfo> mailboxes(String account) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MailboxInfo mailbox(String account, String mailbox) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MailboxInfo mailboxById(String account, long mailboxId) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MailboxSnapshot select(String account, String mailbox, boolean readOnly) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public UidSet claimRecent(String account, String mailbox) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public QuotaUsage quota(String account) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Delivery.Outcome> deliver(List<Delivery> recipients, MessageSource message, Instant internalDate) {
+        throw new UnsupportedOperationException("the queue delivers one local copy at a time with append");
+    }
+
+    @Override
+    public List<StoredMessage> fetch(String account, String mailbox, UidSet uids) {
         throw new UnsupportedOperationException();
     }
 
