@@ -57,7 +57,7 @@ public final class TestMailSystem implements ExtensionContext.Store.CloseableRes
 
     private TestMailSystem(Path folder) throws Exception {
         this.folder = folder;
-        db = new DerbyDatabase(folder.resolve("derby"), 1000);
+        db = new DerbyDatabase(folder.resolve("derby"), 200);
         SqlSchemaMigrator migrator = new SqlSchemaMigrator(db);
         store = new DerbyMailboxStore(StoreSettings.DEFAULTS, db, migrator);
         directory = new DerbyUserDirectory(StoreSettings.DEFAULTS, db, migrator, new Argon2PasswordHasher(
