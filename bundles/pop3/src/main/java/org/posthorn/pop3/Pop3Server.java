@@ -7,6 +7,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -125,6 +128,7 @@ public final class Pop3Server {
     private final AtomicReference<MailboxStore> store = new AtomicReference<>();
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
+    private volatile BundleContext context;
     private PostOffice office;
     private ProtocolServer server;
 
@@ -158,15 +162,24 @@ public final class Pop3Server {
         forget(tls, service, "TLS material gone; STLS is not offered and POP3S connections are refused until it returns");
     }
 
-    /** Drops {@code service} unless a replacement was bound already (greedy dynamic references bind first). */
-    private static <T> void forget(AtomicReference<T> reference, T service, String consequence) {
+    /**
+     * Drops {@code service} unless a replacement was bound already (greedy dynamic references bind
+     * first). Worth a warning, unless the whole framework is shutting down.
+     */
+    private <T> void forget(AtomicReference<T> reference, T service, String consequence) {
         if (reference.compareAndSet(service, null)) {
-            LOG.warn("POP3: {}", consequence);
+            BundleContext bundles = context;
+            if (bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING) {
+                LOG.debug("POP3: {}", consequence);
+            } else {
+                LOG.warn("POP3: {}", consequence);
+            }
         }
     }
 
     @Activate
-    void activate(Config config) {
+    void activate(Config config, BundleContext bundleContext) {
+        context = bundleContext;
         office = new PostOffice(settings(config), () -> Optional.ofNullable(store.get()),
                 () -> Optional.ofNullable(users.get()), config.auth_max_failures(),
                 Duration.ofSeconds(config.auth_failure_window_seconds()));

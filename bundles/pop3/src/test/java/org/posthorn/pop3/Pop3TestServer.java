@@ -22,7 +22,7 @@ final class Pop3TestServer implements AutoCloseable {
         component.bindMailboxStore(system.store);
         component.bindUserDirectory(system.directory);
         component.bindTlsMaterial(system.tls);
-        component.activate(ComponentConfig.of(Pop3Server.Config.class, properties));
+        component.activate(ComponentConfig.of(Pop3Server.Config.class, properties), null);
     }
 
     static Pop3TestServer start(TestMailSystem system) {
