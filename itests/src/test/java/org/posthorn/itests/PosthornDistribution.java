@@ -10,6 +10,8 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +59,7 @@ public final class PosthornDistribution {
             deleteTree(root);
             Files.createDirectories(root.resolve("deploy"));
             copyTree(home.resolve("conf"), root.resolve("conf"));
+            confineListeners(root.resolve("conf"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -144,6 +147,34 @@ public final class PosthornDistribution {
             m.appendReplacement(sb, Matcher.quoteReplacement(folders.getOrDefault(m.group(1), m.group())));
         }
         return m.appendTail(sb).toString();
+    }
+
+    /**
+     * Moves the listeners of the shipped configuration (SMTP on 25, 587, 465 and POP3 on 110, 995,
+     * on every interface) to free ports on the loopback address, so no test binds a public or
+     * privileged port.
+     */
+    static void confineListeners(Path conf) throws IOException {
+        confine(conf.resolve("org.posthorn.smtp.cfg"), "mx", "submission", "submissions");
+        confine(conf.resolve("org.posthorn.pop3.cfg"), "pop3", "pop3s");
+    }
+
+    private static void confine(Path cfg, String... listeners) throws IOException {
+        if (!Files.exists(cfg)) {
+            return;
+        }
+        String text = Files.readString(cfg).replaceAll("(?m)^bind\\.address=.*$", "bind.address=127.0.0.1");
+        for (String listener : listeners) {
+            text = text.replaceAll("(?m)^" + listener + "\\.port=.*$", listener + ".port=" + freePort());
+        }
+        Files.writeString(cfg, text);
+    }
+
+    /** A TCP port nothing listens on right now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     static void copyTree(Path from, Path to) throws IOException {
