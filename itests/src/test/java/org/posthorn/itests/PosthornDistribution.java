@@ -150,19 +150,24 @@ public final class PosthornDistribution {
     }
 
     /**
-     * Moves the listeners of the shipped configuration (SMTP on 25, 587, 465 on every interface)
-     * to free ports on the loopback address, so no test binds a public or privileged port.
+     * Moves the listeners of the shipped configuration (SMTP on 25, 587, 465 and POP3 on 110, 995,
+     * on every interface) to free ports on the loopback address, so no test binds a public or
+     * privileged port.
      */
     static void confineListeners(Path conf) throws IOException {
-        Path smtp = conf.resolve("org.posthorn.smtp.cfg");
-        if (!Files.exists(smtp)) {
+        confine(conf.resolve("org.posthorn.smtp.cfg"), "mx", "submission", "submissions");
+        confine(conf.resolve("org.posthorn.pop3.cfg"), "pop3", "pop3s");
+    }
+
+    private static void confine(Path cfg, String... listeners) throws IOException {
+        if (!Files.exists(cfg)) {
             return;
         }
-        String text = Files.readString(smtp).replaceAll("(?m)^bind\\.address=.*$", "bind.address=127.0.0.1");
-        for (String listener : List.of("mx", "submission", "submissions")) {
+        String text = Files.readString(cfg).replaceAll("(?m)^bind\\.address=.*$", "bind.address=127.0.0.1");
+        for (String listener : listeners) {
             text = text.replaceAll("(?m)^" + listener + "\\.port=.*$", listener + ".port=" + freePort());
         }
-        Files.writeString(smtp, text);
+        Files.writeString(cfg, text);
     }
 
     /** A TCP port nothing listens on right now. */

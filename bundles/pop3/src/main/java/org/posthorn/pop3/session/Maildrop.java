@@ -1,0 +1,103 @@
+package org.posthorn.pop3.session;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+import org.posthorn.api.store.MessageMeta;
+import org.posthorn.api.store.UidSet;
+
+/**
+ * The INBOX as one POP3 session sees it: the messages that were there at login, numbered from
+ * 1 in UID order (RFC 1939 §5: numbers do not change during the session), and the marks DELE
+ * set. Messages delivered later are not seen until the next login. Not thread-safe (one
+ * session).
+ */
+final class Maildrop {
+
+    private final long uidValidity;
+    private final long[] uids;
+    private final long[] sizes;
+    private final BitSet deleted = new BitSet();
+
+    private Maildrop(long uidValidity, long[] uids, long[] sizes) {
+        this.uidValidity = uidValidity;
+        this.uids = uids;
+        this.sizes = sizes;
+    }
+
+    /** The maildrop of these messages, which must be in UID order. */
+    static Maildrop of(long uidValidity, List<MessageMeta> messages) {
+        long[] uids = new long[messages.size()];
+        long[] sizes = new long[messages.size()];
+        for (int i = 0; i < uids.length; i++) {
+            uids[i] = messages.get(i).uid();
+            sizes[i] = messages.get(i).size();
+        }
+        return new Maildrop(uidValidity, uids, sizes);
+    }
+
+    /** The highest message number, counting messages marked deleted. */
+    int highestNumber() {
+        return uids.length;
+    }
+
+    /** True if {@code number} names a message of this maildrop (deleted or not). */
+    boolean exists(int number) {
+        return number >= 1 && number <= uids.length;
+    }
+
+    boolean isDeleted(int number) {
+        return deleted.get(number - 1);
+    }
+
+    /** Messages not marked deleted (STAT). */
+    int count() {
+        return uids.length - deleted.cardinality();
+    }
+
+    /** Total size in octets of the messages not marked deleted (STAT). */
+    long size() {
+        long total = 0;
+        for (int i = deleted.nextClearBit(0); i < uids.length; i = deleted.nextClearBit(i + 1)) {
+            total += sizes[i];
+        }
+        return total;
+    }
+
+    long uid(int number) {
+        return uids[number - 1];
+    }
+
+    long size(int number) {
+        return sizes[number - 1];
+    }
+
+    /**
+     * The unique-id listing of a message (RFC 1939 §7 UIDL): UIDVALIDITY and UID, so it never
+     * changes while the message exists and is never given to another message of this INBOX.
+     */
+    String uniqueId(int number) {
+        return uidValidity + "." + uids[number - 1];
+    }
+
+    void delete(int number) {
+        deleted.set(number - 1);
+    }
+
+    /** RSET: forgets every deletion mark. */
+    void reset() {
+        deleted.clear();
+    }
+
+    /** The UIDs of the messages marked deleted. */
+    UidSet deletedUids() {
+        long[] marked = deleted.stream().mapToLong(i -> uids[i]).toArray();
+        return UidSet.ofSorted(marked, marked.length);
+    }
+
+    @Override
+    public String toString() {
+        return "Maildrop" + Arrays.toString(uids) + " deleted " + deleted;
+    }
+}
