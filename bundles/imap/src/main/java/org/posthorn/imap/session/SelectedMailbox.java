@@ -116,9 +116,15 @@ final class SelectedMailbox {
         }
     }
 
-    /** A message's flags as FETCH reports them: with {@code \Recent} where it applies. */
+    /** A message's flags as FETCH reports them, in a stable order, with {@code \Recent} where it applies. */
     List<String> flags(MessageMeta meta) {
-        List<String> flags = new ArrayList<>(meta.flags());
+        List<String> flags = new ArrayList<>();
+        for (String system : CommandReader.Flags.SYSTEM) {
+            if (meta.flags().contains(system)) {
+                flags.add(system);
+            }
+        }
+        meta.flags().stream().filter(f -> !f.startsWith("\\")).sorted().forEach(flags::add);
         if (recent.contains(meta.uid())) {
             flags.add("\\Recent");
         }

@@ -22,4 +22,12 @@ abstract class ImapServerTest {
     static void stopServer() {
         imap.close();
     }
+
+    /** A connection on the plain port, greeting read, logged in as {@code user}. */
+    static ImapClient loggedIn(String user) throws Exception {
+        ImapClient client = ImapClient.connect(imap.port());
+        client.line();
+        client.login(user);
+        return client;
+    }
 }

@@ -19,9 +19,7 @@ class MailboxCommandsTest extends ImapServerTest {
     @BeforeEach
     void login() throws Exception {
         user = imap.newUser();
-        c = ImapClient.connect(imap.port());
-        c.line();
-        c.login(user);
+        c = loggedIn(user);
     }
 
     @AfterEach
