@@ -6,15 +6,21 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+
+import org.awaitility.Awaitility;
 
 import org.osgi.framework.BundleContext;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.AppendResult;
+import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
@@ -46,6 +52,8 @@ public final class ImapFixture implements AutoCloseable {
     public final AtomicReference<MailboxStore> currentStore = new AtomicReference<>();
     public final AtomicReference<UserDirectory> currentUsers = new AtomicReference<>();
     public final ImapService service;
+    /** Every event, once it has reached the server. */
+    private final List<MailboxEvent> events = new CopyOnWriteArrayList<>();
 
     /** A server with plaintext login allowed, the defaults otherwise. */
     public ImapFixture(Path dir) throws Exception {
@@ -66,6 +74,20 @@ public final class ImapFixture implements AutoCloseable {
         service = new ImapService(adjust.apply(defaults()), currentStore::get, currentUsers::get,
                 () -> Optional.of(tls));
         store.addListener(service);
+        // after the server: the store tells listeners one after another, in this order
+        store.addListener(events::add);
+    }
+
+    /** Waits until the server has been told of every change of the mailbox's messages so far. */
+    public void awaitEventsDelivered(String account, String mailbox) throws Exception {
+        long id = store.mailbox(account, mailbox).id();
+        long highest = store.status(account, mailbox).highestModSeq();
+        awaitEvent(e -> e.mailboxId() == id && e.modSeq() >= highest);
+    }
+
+    /** Waits until the server has been told of an event like this. */
+    public void awaitEvent(Predicate<MailboxEvent> event) {
+        Awaitility.await().until(() -> events.stream().anyMatch(event));
     }
 
     /** Plain IMAP with STARTTLS and implicit TLS on loopback, plaintext login allowed. */
