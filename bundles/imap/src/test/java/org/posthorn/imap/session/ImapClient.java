@@ -157,6 +157,11 @@ public final class ImapClient implements AutoCloseable {
         }
     }
 
+    /** The raw output stream, to send bytes that are not text. */
+    public OutputStream out() {
+        return out;
+    }
+
     /** True once the server closed the connection. */
     public boolean closedByServer() throws IOException {
         return in.read() < 0;
