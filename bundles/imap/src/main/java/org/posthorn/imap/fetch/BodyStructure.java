@@ -35,7 +35,15 @@ public final class BodyStructure {
         } else {
             out.string(part.type().toUpperCase(Locale.ROOT)).sp().string(part.subtype().toUpperCase(Locale.ROOT))
                     .sp();
-            parameters(out, part.parameters());
+            if (part.type().equals("text") && !part.parameters().containsKey("charset")) {
+                // RFC 2045 §5.2: a text part without charset is US-ASCII; clients read it from here
+                Map<String, String> withCharset = new java.util.LinkedHashMap<>();
+                withCharset.put("charset", "us-ascii");
+                withCharset.putAll(part.parameters());
+                parameters(out, withCharset);
+            } else {
+                parameters(out, part.parameters());
+            }
             out.sp().nstring(part.contentId()).sp().nstring(part.description()).sp().string(part.transferEncoding())
                     .sp().number(part.bodySize());
             if (part.isEmbeddedMessage()) {
