@@ -33,6 +33,7 @@ class LauncherTest {
         PosthornDistribution.deleteTree(root);
         Files.createDirectories(root);
         PosthornDistribution.copyTree(home.resolve("conf"), root.resolve("conf"));
+        PosthornDistribution.confineListeners(root.resolve("conf"));
         env = Map.of(
                 "POSTHORN_CONF", root.resolve("conf").toString(),
                 "POSTHORN_DATA", root.resolve("var/data").toString(),

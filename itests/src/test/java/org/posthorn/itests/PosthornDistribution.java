@@ -57,6 +57,7 @@ public final class PosthornDistribution {
             deleteTree(root);
             Files.createDirectories(root.resolve("deploy"));
             copyTree(home.resolve("conf"), root.resolve("conf"));
+            confineListeners(root.resolve("conf"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -144,6 +145,37 @@ public final class PosthornDistribution {
             m.appendReplacement(sb, Matcher.quoteReplacement(folders.getOrDefault(m.group(1), m.group())));
         }
         return m.appendTail(sb).toString();
+    }
+
+    /**
+     * Test instances listen on the loopback address only, on ports the system chooses, whatever
+     * the shipped configuration says (IMAP: 143 and 993 on every address): in every {@code .cfg},
+     * {@code bind.address} becomes {@code 127.0.0.1} and each {@code *.port} that is not turned
+     * off ({@code -1}) becomes {@code 0}. A test that talks to a protocol writes that protocol's
+     * file itself, with ports it picked.
+     */
+    static void confineListeners(Path conf) throws IOException {
+        try (Stream<Path> files = Files.list(conf)) {
+            for (Path cfg : files.filter(p -> p.toString().endsWith(".cfg")).toList()) {
+                List<String> lines = Files.readAllLines(cfg);
+                List<String> confined = lines.stream().map(PosthornDistribution::confine).toList();
+                if (!confined.equals(lines)) {
+                    Files.write(cfg, confined);
+                }
+            }
+        }
+    }
+
+    private static String confine(String line) {
+        int equals = line.indexOf('=');
+        String key = equals < 0 || line.startsWith("#") ? "" : line.substring(0, equals).strip();
+        if (key.equals("bind.address")) {
+            return "bind.address=127.0.0.1";
+        }
+        if (key.endsWith(".port") && !line.substring(equals + 1).strip().equals("-1")) {
+            return key + "=0";
+        }
+        return line;
     }
 
     static void copyTree(Path from, Path to) throws IOException {
