@@ -150,25 +150,36 @@ public final class PosthornDistribution {
     }
 
     /**
-     * Moves the listeners of the shipped configuration (SMTP on 25, 587, 465 and POP3 on 110, 995,
-     * on every interface) to free ports on the loopback address, so no test binds a public or
-     * privileged port.
+     * Test instances listen on the loopback address only, on ports the system chooses, whatever
+     * the shipped configuration says (IMAP: 143 and 993 on every address): in every {@code .cfg},
+     * {@code bind.address} becomes {@code 127.0.0.1} and each {@code *.port} that is not turned
+     * off ({@code -1}) becomes {@code 0}. A test that talks to a protocol writes that protocol's
+     * file itself, with ports it picked.
      */
     static void confineListeners(Path conf) throws IOException {
-        confine(conf.resolve("org.posthorn.smtp.cfg"), "mx", "submission", "submissions");
-        confine(conf.resolve("org.posthorn.pop3.cfg"), "pop3", "pop3s");
+        try (Stream<Path> files = Files.list(conf)) {
+            for (Path cfg : files.filter(p -> p.toString().endsWith(".cfg")).toList()) {
+                List<String> lines = Files.readAllLines(cfg);
+                List<String> confined = lines.stream().map(PosthornDistribution::confine).toList();
+                if (!confined.equals(lines)) {
+                    Files.write(cfg, confined);
+                }
+            }
+        }
     }
 
-    private static void confine(Path cfg, String... listeners) throws IOException {
-        if (!Files.exists(cfg)) {
-            return;
+    private static String confine(String line) {
+        int equals = line.indexOf('=');
+        String key = equals < 0 || line.startsWith("#") ? "" : line.substring(0, equals).strip();
+        if (key.equals("bind.address")) {
+            return "bind.address=127.0.0.1";
         }
-        String text = Files.readString(cfg).replaceAll("(?m)^bind\\.address=.*$", "bind.address=127.0.0.1");
-        for (String listener : listeners) {
-            text = text.replaceAll("(?m)^" + listener + "\\.port=.*$", listener + ".port=" + freePort());
+        if (key.endsWith(".port") && !line.substring(equals + 1).strip().equals("-1")) {
+            return key + "=0";
         }
-        Files.writeString(cfg, text);
+        return line;
     }
+
 
     /** A TCP port nothing listens on right now. */
     public static int freePort() throws IOException {

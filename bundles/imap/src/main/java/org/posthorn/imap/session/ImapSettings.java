@@ -1,0 +1,26 @@
+package org.posthorn.imap.session;
+
+import org.posthorn.net.ServerSettings;
+
+/**
+ * What the IMAP server is configured with.
+ *
+ * @param server                 listeners, connection limits, idle timeout, longest line
+ * @param plaintextLoginAllowed  LOGIN and AUTHENTICATE PLAIN without TLS (otherwise LOGINDISABLED, RFC 9051 §6.2.3)
+ * @param maxCommandSize         the most bytes of one command's lines and string literals (not APPEND's message)
+ * @param maxMessageSize         the largest message APPEND takes (also announced as APPENDLIMIT, RFC 7889)
+ * @param maxBadCommands         consecutive BAD responses after which the connection is closed
+ */
+public record ImapSettings(ServerSettings server, boolean plaintextLoginAllowed, long maxCommandSize,
+                           long maxMessageSize, int maxBadCommands) {
+
+    public ImapSettings {
+        if (maxCommandSize < server.maxLineLength()) {
+            throw new IllegalArgumentException("max command size " + maxCommandSize + " is below the line length "
+                    + server.maxLineLength());
+        }
+        if (maxMessageSize <= 0 || maxBadCommands <= 0) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package org.posthorn.imap.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.posthorn.api.store.AppendResult;
+
+/** FETCH over a multipart message with an attachment and an embedded message: exact responses. */
+class FetchTest extends ImapServerTest {
+
+    static final String TEXT_BODY = "Hello Bob,=0D\r\nthe report is attached. Gr=C3=BC=C3=9Fe";
+    static final String PDF_BODY = "JVBERi0xLjQKJcfsj6IK";
+    static final String INNER_HEADER = "From: Dave <dave@example.com>\r\nSubject: inner\r\n"
+            + "Date: Mon, 2 Nov 2026 08:00:00 +0000\r\n\r\n";
+    static final String INNER = INNER_HEADER + "Inner body.";
+    static final String HEADER = "From: Alice Example <alice@example.org>\r\n"
+            + "To: Bob <bob@example.com>, \"Carol, C.\" <carol@example.com>\r\n"
+            + "Cc: team: dave@example.com;\r\n"
+            + "Subject: Quarterly\r\n report\r\n"
+            + "Date: Tue, 3 Nov 2026 09:15:00 +0100\r\n"
+            + "Message-ID: <report-1@example.org>\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n";
+    static final String PART1_HEADER = "Content-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
+    static final String BODY = "--b1\r\n" + PART1_HEADER + TEXT_BODY + "\r\n"
+            + "--b1\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\n"
+            + "Content-Disposition: attachment; filename=\"report.pdf\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + PDF_BODY + "\r\n"
+            + "--b1\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + "\r\n"
+            + "--b1--\r\n";
+    static final String MESSAGE = HEADER + BODY;
+
+    static final String ENVELOPE = "(\"Tue, 3 Nov 2026 09:15:00 +0100\" \"Quarterly report\""
+            + " ((\"Alice Example\" NIL \"alice\" \"example.org\")) ((\"Alice Example\" NIL \"alice\" \"example.org\"))"
+            + " ((\"Alice Example\" NIL \"alice\" \"example.org\"))"
+            + " ((\"Bob\" NIL \"bob\" \"example.com\")(\"Carol, C.\" NIL \"carol\" \"example.com\"))"
+            + " ((NIL NIL \"team\" NIL)(NIL NIL \"dave\" \"example.com\")(NIL NIL NIL NIL)) NIL NIL"
+            + " \"<report-1@example.org>\")";
+    static final String INNER_ENVELOPE = "(\"Mon, 2 Nov 2026 08:00:00 +0000\" \"inner\""
+            + " ((\"Dave\" NIL \"dave\" \"example.com\")) ((\"Dave\" NIL \"dave\" \"example.com\"))"
+            + " ((\"Dave\" NIL \"dave\" \"example.com\")) NIL NIL NIL NIL NIL)";
+
+    String user;
+    ImapClient c;
+    AppendResult delivered;
+
+    @BeforeEach
+    void selectMessage() throws Exception {
+        user = imap.newUser();
+        delivered = imap.deliver(user, "INBOX", MESSAGE);
+        c = loggedIn(user);
+        c.command("s SELECT INBOX");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        c.close();
+    }
+
+    static String literal(String text) {
+        return "{" + text.getBytes(StandardCharsets.UTF_8).length + "}\r\n" + text;
+    }
+
+    @Test
+    void fastMacroAndUid() throws Exception {
+        String date = org.posthorn.imap.protocol.ImapDates.format(
+                imap.store.messages(user, "INBOX", org.posthorn.api.store.UidSet.ALL).get(0).internalDate());
+        assertThat(c.command("a FETCH 1 FAST")).containsExactly(
+                "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"" + date + "\" RFC822.SIZE " + MESSAGE.length() + ")",
+                "a OK FETCH completed");
+        assertThat(c.command("b UID FETCH 1:* FLAGS"))
+                .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))", "b OK UID FETCH completed");
+        assertThat(c.command("c FETCH 1 (UID MODSEQ)"))
+                .containsExactly("* 1 FETCH (UID 1 MODSEQ (" + delivered.modSeq() + "))", "c OK FETCH completed");
+    }
+
+    @Test
+    void envelopeAndBodyStructureNestTheParts() throws Exception {
+        assertThat(c.command("a FETCH 1 ENVELOPE"))
+                .containsExactly("* 1 FETCH (ENVELOPE " + ENVELOPE + ")", "a OK FETCH completed");
+        String text = "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" " + TEXT_BODY.length()
+                + " 2";
+        String pdf = "(\"APPLICATION\" \"PDF\" (\"NAME\" \"report.pdf\") NIL NIL \"BASE64\" " + PDF_BODY.length();
+        String innerText = "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1";
+        String rfc822 = "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" " + INNER.length() + " " + INNER_ENVELOPE + " ";
+        assertThat(c.command("b FETCH 1 BODYSTRUCTURE")).containsExactly("* 1 FETCH (BODYSTRUCTURE ("
+                + text + " NIL NIL NIL NIL)"
+                + pdf + " NIL (\"attachment\" (\"FILENAME\" \"report.pdf\")) NIL NIL)"
+                + rfc822 + innerText + " NIL NIL NIL NIL) 5 NIL NIL NIL NIL)"
+                + " \"MIXED\" (\"BOUNDARY\" \"b1\") NIL NIL NIL))", "b OK FETCH completed");
+        assertThat(c.command("c FETCH 1 BODY")).containsExactly("* 1 FETCH (BODY ("
+                + text + ")" + pdf + ")" + rfc822 + innerText + ") 5) \"MIXED\"))", "c OK FETCH completed");
+    }
+
+    @Test
+    void sectionsAreServedFromTheStoredBytes() throws Exception {
+        assertThat(c.command("a FETCH 1 (BODY.PEEK[1] BODY.PEEK[1.MIME])")).containsExactly(
+                "* 1 FETCH (BODY[1] " + literal(TEXT_BODY) + " BODY[1.MIME] " + literal(PART1_HEADER) + ")",
+                "a OK FETCH completed");
+        assertThat(c.command("b FETCH 1 BODY.PEEK[HEADER.FIELDS (subject FROM)]")).containsExactly(
+                "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT FROM)] " + literal("From: Alice Example <alice@example.org>\r\n"
+                        + "Subject: Quarterly\r\n report\r\n\r\n") + ")",
+                "b OK FETCH completed");
+        assertThat(c.command("c FETCH 1 BODY.PEEK[HEADER.FIELDS.NOT (To Cc Date Message-ID MIME-Version Content-Type)]"))
+                .containsExactly("* 1 FETCH (BODY[HEADER.FIELDS.NOT (TO CC DATE MESSAGE-ID MIME-VERSION CONTENT-TYPE)] "
+                        + literal("From: Alice Example <alice@example.org>\r\nSubject: Quarterly\r\n report\r\n\r\n")
+                        + ")", "c OK FETCH completed");
+        assertThat(c.command("d FETCH 1 (BODY.PEEK[3.HEADER] BODY.PEEK[3.TEXT] BODY.PEEK[3.1])")).containsExactly(
+                "* 1 FETCH (BODY[3.HEADER] " + literal(INNER_HEADER) + " BODY[3.TEXT] " + literal("Inner body.")
+                        + " BODY[3.1] " + literal("Inner body.") + ")",
+                "d OK FETCH completed");
+        assertThat(c.command("e FETCH 1 (BODY.PEEK[TEXT]<0.6> BODY.PEEK[]<6.5> BODY.PEEK[9] BODY.PEEK[2.HEADER])"))
+                .containsExactly("* 1 FETCH (BODY[TEXT]<0> {6}\r\n--b1\r\n BODY[]<6> {5}\r\nAlice BODY[9] NIL"
+                        + " BODY[2.HEADER] NIL)", "e OK FETCH completed");
+        assertThat(c.command("f FETCH 1 (BODY.PEEK[3] RFC822.HEADER)")).containsExactly(
+                "* 1 FETCH (BODY[3] " + literal(INNER) + " RFC822.HEADER " + literal(HEADER) + ")",
+                "f OK FETCH completed");
+        assertThat(c.command("g FETCH 1 FLAGS")).containsExactly("* 1 FETCH (FLAGS (\\Recent))", "g OK FETCH completed");
+    }
+
+    @Test
+    void fetchingTheBodyWithoutPeekSetsSeenAndSaysSo() throws Exception {
+        assertThat(c.command("a FETCH 1 BODY[TEXT]")).containsExactly(
+                "* 1 FETCH (BODY[TEXT] " + literal(BODY) + " FLAGS (\\Seen \\Recent))", "a OK FETCH completed");
+        assertThat(c.command("b FETCH 1 RFC822")).containsExactly(
+                "* 1 FETCH (RFC822 " + literal(MESSAGE) + ")", "b OK FETCH completed");
+        assertThat(c.command("c NOOP")).containsExactly("c OK NOOP completed");
+    }
+
+    @Test
+    void binaryDecodesTransferEncodings() throws Exception {
+        byte[] pdf = Base64.getDecoder().decode(PDF_BODY);
+        String decodedText = "Hello Bob,\r\r\nthe report is attached. Grüße";
+        c.send("a FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1] BINARY.SIZE[2] BINARY.PEEK[2]<2.3>)");
+        assertThat(c.responsesTo("a")).containsExactly("* 1 FETCH (BINARY[1] ~" + literal(decodedText)
+                + " BINARY.SIZE[1] " + decodedText.getBytes(StandardCharsets.UTF_8).length
+                + " BINARY.SIZE[2] " + pdf.length + " BINARY[2]<2> ~{3}\r\n"
+                + new String(pdf, 2, 3, StandardCharsets.ISO_8859_1) + ")", "a OK FETCH completed");
+    }
+
+    @Test
+    void badSequenceNumbersAndItemsAreRefused() throws Exception {
+        assertThat(c.command("a FETCH 2 FLAGS")).containsExactly("a BAD Invalid message sequence number 2 (1 messages)");
+        assertThat(c.command("b FETCH 1:* FLAGS")).containsExactly("* 1 FETCH (FLAGS (\\Recent))", "b OK FETCH completed");
+        assertThat(c.command("c UID FETCH 99 FLAGS")).containsExactly("c OK UID FETCH completed");
+        assertThat(c.command("d UID FETCH 99:* FLAGS"))
+                .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))", "d OK UID FETCH completed");
+        assertThat(c.command("e FETCH 1 (FLAGS")).containsExactly("e BAD Missing ')'");
+        assertThat(c.command("f FETCH 1 BODY[1.2.X]")).containsExactly("f BAD Invalid section X");
+        c.command("g SELECT Drafts");
+        assertThat(c.command("h FETCH 1:* FLAGS")).containsExactly("h BAD No messages: invalid message sequence number");
+        assertThat(c.command("i UID FETCH 1:* FLAGS")).containsExactly("i OK UID FETCH completed");
+    }
+}

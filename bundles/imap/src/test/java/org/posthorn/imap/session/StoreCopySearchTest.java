@@ -1,0 +1,134 @@
+package org.posthorn.imap.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** STORE, COPY, MOVE and SEARCH on four messages in INBOX: exact responses. */
+class StoreCopySearchTest extends ImapServerTest {
+
+    String user;
+    ImapClient c;
+
+    static String message(String from, String subject, String body) {
+        return "From: " + from + "\r\nTo: someone@example.org\r\nSubject: " + subject
+                + "\r\nDate: Mon, 2 Nov 2026 10:00:00 +0100\r\n\r\n" + body + "\r\n";
+    }
+
+    @BeforeEach
+    void selectFourMessages() throws Exception {
+        user = imap.newUser();
+        imap.deliver(user, "INBOX", message("bob@example.com", "alpha", "first"));
+        imap.deliver(user, "INBOX", message("carol@example.com", "beta", "the word zanzibar is here"));
+        imap.deliver(user, "INBOX", message("Bob <bob@example.com>", "gamma", "third"));
+        imap.deliver(user, "INBOX", message("dave@example.com", "delta", "x".repeat(3000)));
+        c = loggedIn(user);
+        c.command("s SELECT INBOX");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        c.close();
+    }
+
+    private long uidValidity(String mailbox) throws Exception {
+        return imap.store.mailbox(user, mailbox).uidValidity();
+    }
+
+    @Test
+    void storeAddsRemovesAndReplacesFlags() throws Exception {
+        assertThat(c.command("a STORE 1 +FLAGS (\\Seen)"))
+                .containsExactly("* 1 FETCH (FLAGS (\\Seen \\Recent))", "a OK STORE completed");
+        assertThat(c.command("b STORE 1:2 +FLAGS.SILENT (\\Flagged)")).containsExactly("b OK STORE completed");
+        assertThat(c.command("c UID STORE 2 -FLAGS (\\Flagged)"))
+                .containsExactly("* 2 FETCH (UID 2 FLAGS (\\Recent))", "c OK STORE completed");
+        assertThat(c.command("d STORE 3 FLAGS ($Label1 \\Answered)")).containsExactly(
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)",
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted",
+                "* 3 FETCH (FLAGS (\\Answered $Label1 \\Recent))", "d OK STORE completed");
+        assertThat(c.command("e STORE 1 +FLAGS \\Seen"))
+                .containsExactly("* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))", "e OK STORE completed");
+        assertThat(c.command("f FETCH 1:4 FLAGS")).containsExactly(
+                "* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))", "* 2 FETCH (FLAGS (\\Recent))",
+                "* 3 FETCH (FLAGS (\\Answered $Label1 \\Recent))", "* 4 FETCH (FLAGS (\\Recent))",
+                "f OK FETCH completed");
+        assertThat(c.command("g STORE 5 +FLAGS (\\Seen)")).containsExactly("g BAD Invalid message sequence number 5 (4 messages)");
+        assertThat(c.command("h STORE 1 +FLAGS (\\Recent)")).containsExactly("h BAD \\Recent cannot be set");
+    }
+
+    @Test
+    void conditionalStoreReportsModifiedMessages() throws Exception {
+        long modSeq = imap.store.status(user, "INBOX").highestModSeq();
+        assertThat(c.command("a STORE 1,2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)"))
+                .containsExactly("a OK [MODIFIED 1:2] Conditional STORE failed for some messages");
+        assertThat(c.command("b UID STORE 2 (UNCHANGEDSINCE " + modSeq + ") +FLAGS.SILENT (\\Answered)"))
+                .containsExactly("* 2 FETCH (UID 2 MODSEQ (" + (modSeq + 1) + "))", "b OK STORE completed");
+        assertThat(c.command("c FETCH 2 FLAGS")).containsExactly(
+                "* 2 FETCH (FLAGS (\\Answered \\Recent) MODSEQ (" + (modSeq + 1) + "))", "c OK FETCH completed");
+    }
+
+    @Test
+    void readOnlyMailboxRefusesChanges() throws Exception {
+        c.command("a EXAMINE INBOX");
+        assertThat(c.command("b STORE 1 +FLAGS (\\Seen)")).containsExactly("b NO [READ-ONLY] Mailbox is read-only");
+        assertThat(c.command("c MOVE 1 Trash")).containsExactly("c NO [READ-ONLY] Mailbox is read-only");
+        assertThat(c.command("d EXPUNGE")).containsExactly("d NO [READ-ONLY] Mailbox is read-only");
+        assertThat(c.command("e FETCH 1 BODY[TEXT]"))
+                .containsExactly("* 1 FETCH (BODY[TEXT] {7}\r\nfirst\r\n)", "e OK FETCH completed");
+    }
+
+    @Test
+    void copyAndMoveReportNewUids() throws Exception {
+        assertThat(c.command("a COPY 1:2 Archive"))
+                .containsExactly("a OK [COPYUID " + uidValidity("Archive") + " 1:2 1:2] COPY completed");
+        assertThat(c.command("b UID COPY 99 Archive")).containsExactly("b OK COPY completed: no messages");
+        assertThat(c.command("c COPY 1 Nowhere")).containsExactly("c NO [TRYCREATE] Mailbox does not exist");
+        assertThat(c.command("d MOVE 2,4 Trash")).containsExactly(
+                "* OK [COPYUID " + uidValidity("Trash") + " 2,4 1:2] Moved", "* 4 EXPUNGE", "* 2 EXPUNGE",
+                "d OK MOVE completed");
+        assertThat(c.command("e UID MOVE 3 Archive")).containsExactly(
+                "* OK [COPYUID " + uidValidity("Archive") + " 3 3] Moved", "* 2 EXPUNGE", "e OK MOVE completed");
+        assertThat(c.command("f COPY 1 INBOX")).containsExactly("* 2 EXISTS", "* 2 RECENT",
+                "f OK [COPYUID " + uidValidity("INBOX") + " 1 5] COPY completed");
+        assertThat(imap.store.status(user, "Archive").messages()).isEqualTo(3);
+    }
+
+    @Test
+    void searchKeys() throws Exception {
+        assertThat(c.command("a SEARCH ALL")).containsExactly("* SEARCH 1 2 3 4", "a OK SEARCH completed");
+        assertThat(c.command("b SEARCH FROM bob")).containsExactly("* SEARCH 1 3", "b OK SEARCH completed");
+        assertThat(c.command("c SEARCH BODY zanzibar")).containsExactly("* SEARCH 2", "c OK SEARCH completed");
+        assertThat(c.command("d SEARCH LARGER 2000")).containsExactly("* SEARCH 4", "d OK SEARCH completed");
+        assertThat(c.command("e SEARCH OR SUBJECT alpha SUBJECT delta")).containsExactly("* SEARCH 1 4", "e OK SEARCH completed");
+        assertThat(c.command("f SEARCH NOT FROM bob 2:4")).containsExactly("* SEARCH 2 4", "f OK SEARCH completed");
+        assertThat(c.command("g UID SEARCH UID 2:* FROM bob")).containsExactly("* SEARCH 3", "g OK UID SEARCH completed");
+        assertThat(c.command("h SEARCH SEEN")).containsExactly("* SEARCH", "h OK SEARCH completed");
+        assertThat(c.command("i SEARCH NEW")).containsExactly("* SEARCH 1 2 3 4", "i OK SEARCH completed");
+        assertThat(c.command("j SEARCH OLD")).containsExactly("* SEARCH", "j OK SEARCH completed");
+        c.send("k SEARCH CHARSET UTF-8 SUBJECT {5}");
+        assertThat(c.line()).isEqualTo("+ Ready for literal data");
+        c.send("gamma");
+        assertThat(c.line()).isEqualTo("* SEARCH 3");
+        assertThat(c.line()).isEqualTo("k OK SEARCH completed");
+        assertThat(c.command("l SEARCH SINCE 1-Jan-2000 SENTBEFORE 1-Jan-2030 HEADER To someone"))
+                .containsExactly("* SEARCH 1 2 3 4", "l OK SEARCH completed");
+        assertThat(c.command("m SEARCH 9")).containsExactly("* SEARCH", "m OK SEARCH completed");
+    }
+
+    @Test
+    void esearchAndModSeq() throws Exception {
+        assertThat(c.command("a SEARCH RETURN (MIN MAX COUNT) FROM bob"))
+                .containsExactly("* ESEARCH (TAG \"a\") MIN 1 MAX 3 COUNT 2", "a OK SEARCH completed");
+        assertThat(c.command("b UID SEARCH RETURN () ALL"))
+                .containsExactly("* ESEARCH (TAG \"b\") UID ALL 1:4", "b OK UID SEARCH completed");
+        assertThat(c.command("c SEARCH RETURN (COUNT ALL) SEEN"))
+                .containsExactly("* ESEARCH (TAG \"c\") COUNT 0", "c OK SEARCH completed");
+        long modSeq = imap.store.status(user, "INBOX").highestModSeq();
+        assertThat(c.command("d SEARCH MODSEQ 1")).containsExactly("* SEARCH 1 2 3 4 (MODSEQ " + modSeq + ")",
+                "d OK SEARCH completed");
+        assertThat(c.command("e SEARCH RETURN (ALL) MODSEQ \"/flags/\\\\draft\" all 1 NOT FROM carol"))
+                .containsExactly("* ESEARCH (TAG \"e\") ALL 1,3:4 MODSEQ " + modSeq, "e OK SEARCH completed");
+    }
+}
