@@ -137,7 +137,8 @@ class ConcurrencyTest {
                 assertThat(status.messages()).isEqualTo(total - expunged.size());
                 assertThat(store.quota(USER).usedMessages()).isEqualTo(status.messages() + copied.size());
                 List<MessageMeta> remaining = store.messages(USER, "INBOX", UidSet.ALL);
-                assertThat(remaining).extracting(MessageMeta::uid).doesNotContainAnyElementsOf(expunged);
+                // the expunging thread may have found nothing to remove in a fast run: the check must hold then too
+                assertThat(remaining).extracting(MessageMeta::uid).noneMatch(expunged::contains);
                 assertThat(remaining).allMatch(m -> m.modSeq() <= status.highestModSeq());
                 assertThat(store.vanishedSince(USER, "INBOX", 0).size()).isEqualTo(expunged.size());
 
