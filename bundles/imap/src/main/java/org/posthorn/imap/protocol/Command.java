@@ -122,7 +122,7 @@ public sealed interface Command {
 
     /**
      * SEARCH or UID SEARCH; {@code returnOptions} is null for a plain SEARCH and the RFC 4731
-     * ESEARCH options (MIN, MAX, COUNT, ALL; empty means ALL) otherwise.
+     * ESEARCH options (MIN, MAX, COUNT, ALL; empty means ALL) and SAVE (RFC 5182) otherwise.
      */
     record Search(boolean uid, SearchQuery query, Set<String> returnOptions) implements Command { }
 

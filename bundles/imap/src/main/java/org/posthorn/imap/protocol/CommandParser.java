@@ -458,7 +458,7 @@ public final class CommandParser {
         if (r.peekIgnoreCase("RETURN ")) {
             r.keyword();
             r.sp();
-            returns = options(r, List.of("MIN", "MAX", "COUNT", "ALL"), "SEARCH return option");
+            returns = options(r, List.of("MIN", "MAX", "COUNT", "ALL", "SAVE"), "SEARCH return option");
             r.sp();
         }
         if (r.peekIgnoreCase("CHARSET ")) {

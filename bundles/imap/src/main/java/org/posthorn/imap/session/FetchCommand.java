@@ -28,8 +28,10 @@ import org.posthorn.imap.protocol.ResponseWriter;
  */
 final class FetchCommand {
 
-    /** Messages read from the store at once: bounds the structures held in memory. */
-    private static final int BATCH = 200;
+    /** Messages read from the store at once with their structure: bounds what is held in memory. */
+    private static final int CONTENT_BATCH = 200;
+    /** Messages read at once from the narrow index (flags, sizes, dates). */
+    private static final int META_BATCH = 5000;
 
     private final ImapSession session;
 
@@ -56,8 +58,9 @@ final class FetchCommand {
         boolean setsSeen = !mailbox.readOnly && items.stream().anyMatch(FetchCommand::setsSeen);
         long[] all = uidsOf(uids);
         boolean missing = false;
-        for (int start = 0; start < all.length; start += BATCH) {
-            int end = Math.min(all.length, start + BATCH);
+        int batchSize = needsContent ? CONTENT_BATCH : META_BATCH;
+        for (int start = 0; start < all.length; start += batchSize) {
+            int end = Math.min(all.length, start + batchSize);
             UidSet batch = UidSet.ofSorted(java.util.Arrays.copyOfRange(all, start, end), end - start);
             Set<Long> seenNow = setsSeen ? markSeen(mailbox, store, account, batch) : Set.of();
             int found = 0;

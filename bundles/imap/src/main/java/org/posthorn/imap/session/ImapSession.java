@@ -67,6 +67,10 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private volatile String idleTag;
     private boolean condstore;
     private boolean qresync;
+    /** ENABLE IMAP4rev2 (RFC 9051): no \Recent, ESEARCH for SEARCH, UTF-8 mailbox names. */
+    private boolean rev2;
+    /** The result the last SEARCH ... RETURN (SAVE) kept, as UIDs (RFC 5182 {@code $}). */
+    private UidSet savedSearch = UidSet.EMPTY;
     private int badCommands;
     /** The tag of the command being executed. */
     private String currentTag;
@@ -124,9 +128,19 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         return qresync;
     }
 
+    boolean rev2() {
+        return rev2;
+    }
+
+    /** RFC 5182: what {@code $} stands for from now on. */
+    void saveSearch(UidSet uids) {
+        savedSearch = uids;
+    }
+
     /** Makes {@code mailbox} the selected one (null: none); the old one is forgotten. */
     void select(SelectedMailbox mailbox) {
         selected = mailbox;
+        savedSearch = UidSet.EMPTY;
         state = mailbox == null ? State.AUTHENTICATED : State.SELECTED;
     }
 
@@ -150,6 +164,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** The sequence set's UIDs: message sequence numbers strictly checked, UIDs within the known ones. */
     UidSet resolve(SequenceSet set, boolean uid) throws ImapException {
+        if (set.saved()) {
+            return selected.index.within(savedSearch);
+        }
         return uid ? selected.index.fromUids(set) : selected.index.fromMsns(set, true);
     }
 
@@ -169,6 +186,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         return new SearchParser.Messages() {
             @Override
             public UidSet resolve(SequenceSet set, boolean uid) throws ImapException {
+                if (set.saved()) {
+                    return mailbox.index.within(savedSearch);
+                }
                 return uid ? mailbox.index.fromUids(set) : mailbox.index.fromMsns(set, false);
             }
 
@@ -359,6 +379,8 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
             sendUpdates(true);
         } catch (IOException e) {
             connection.close();
+        } catch (RuntimeException e) {
+            LOG.error("IMAP update while idling failed", e);
         }
     }
 
@@ -434,7 +456,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** The capabilities in the current state (RFC 9051 §6.1.1). */
     String capabilities() {
-        StringBuilder sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE");
+        StringBuilder sb = new StringBuilder("IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE");
         if (state == State.NOT_AUTHENTICATED) {
             if (connection.tlsAvailable()) {
                 sb.append(" STARTTLS");
@@ -443,7 +465,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         sb.append(" NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
                 + " LIST-STATUS CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
-                + " QUOTA=RES-MESSAGE STATUS=SIZE APPENDLIMIT=").append(settings().maxMessageSize());
+                + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES APPENDLIMIT=").append(settings().maxMessageSize());
         return sb.toString();
     }
 
@@ -556,6 +578,12 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
                 case "UTF8=ACCEPT" -> {
                     out.utf8(true);
                     enabled.add(capability);
+                }
+                case "IMAP4REV2" -> {
+                    // RFC 9051 §6.3.1; mailbox names are UTF-8 in IMAP4rev2 (§5.1)
+                    rev2 = true;
+                    out.utf8(true);
+                    enabled.add("IMAP4rev2");
                 }
                 default -> {
                     // RFC 5161 §3.1: not known, not enabled

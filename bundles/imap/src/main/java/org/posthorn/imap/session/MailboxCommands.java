@@ -98,6 +98,10 @@ final class MailboxCommands {
         }
         MailboxStore store = session.store();
         MailboxInfo info = store.mailbox(session.account(), mailbox);
+        if (info.hasChildren()) {
+            // RFC 9051 §6.3.4 allows refusing; the store does
+            throw ImapException.no("HASCHILDREN", "Mailbox has children; delete them first");
+        }
         SelectedMailbox selected = session.selected();
         store.delete(session.account(), mailbox);
         if (selected != null && selected.id == info.id()) {

@@ -127,7 +127,8 @@ class CommandParserTest {
         assertThatThrownBy(() -> parse("t FETCH 0 FLAGS")).hasMessage("Invalid sequence number 0");
         assertThatThrownBy(() -> parse("t FETCH 1:x FLAGS")).hasMessage("Invalid sequence set at \"x FLAGS\"");
         assertThatThrownBy(() -> parse("t FETCH 1,,2 FLAGS")).hasMessage("Invalid sequence set at \",2 FLAGS\"");
-        assertThatThrownBy(() -> parse("t FETCH $ FLAGS")).hasMessage("SEARCHRES ($) is not supported");
+        assertThat(((Command.Fetch) parse("t FETCH $ FLAGS")).set()).isEqualTo(SequenceSet.SAVED);
+        assertThatThrownBy(() -> parse("t FETCH $:4 FLAGS")).hasMessage("$ stands alone as a sequence set");
     }
 
     @Test

@@ -71,6 +71,7 @@ class MailboxCommandsTest extends ImapServerTest {
                 "* LIST (\\HasChildren) \"/\" Jobs/Projects",
                 "* LIST (\\HasNoChildren) \"/\" Jobs/Projects/2026",
                 "f OK LIST completed");
+        assertThat(c.command("g0 DELETE Jobs/Projects")).containsExactly("g0 NO [HASCHILDREN] Mailbox has children; delete them first");
         assertThat(c.command("g DELETE Jobs/Projects/2026")).containsExactly("g OK DELETE completed");
         assertThat(c.command("h DELETE Jobs/Projects/2026")).containsExactly("h NO [NONEXISTENT] Mailbox does not exist");
         assertThat(c.command("i DELETE INBOX")).containsExactly("i NO [CANNOT] INBOX cannot be deleted");

@@ -20,10 +20,10 @@ class SessionCommandsTest extends ImapServerTest {
     }
 
     private static String capabilities(boolean tlsOffered, String auth) {
-        return "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE" + (tlsOffered ? " STARTTLS" : "") + " " + auth
+        return "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE" + (tlsOffered ? " STARTTLS" : "") + " " + auth
                 + " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS"
                 + " CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE"
-                + " STATUS=SIZE APPENDLIMIT=10485760";
+                + " STATUS=SIZE SEARCHRES APPENDLIMIT=10485760";
     }
 
     @Test
@@ -84,7 +84,7 @@ class SessionCommandsTest extends ImapServerTest {
     @Test
     void implicitTlsPortTakesLogin() throws Exception {
         try (ImapClient c = ImapClient.connectTls(imap.port("imaps"))) {
-            assertThat(c.line()).startsWith("* OK [CAPABILITY IMAP4rev1 ").contains("AUTH=PLAIN")
+            assertThat(c.line()).startsWith("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 ").contains("AUTH=PLAIN")
                     .doesNotContain("STARTTLS");
             assertThat(c.command("t STARTTLS")).containsExactly("t BAD TLS is already active");
             c.login(user);
