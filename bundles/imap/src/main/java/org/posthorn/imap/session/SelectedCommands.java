@@ -117,10 +117,10 @@ final class SelectedCommands {
         String account = session.account();
         UidSet vanished = store.vanishedSince(account, mailbox.name, qresync.modSeq());
         if (qresync.knownUids() != null) {
-            vanished = intersect(vanished, UidSet.of(qresync.knownUids().resolved(Math.max(1, uidNext - 1)).stream()
+            vanished = UidRanges.intersect(vanished, UidSet.of(qresync.knownUids().resolved(Math.max(1, uidNext - 1)).stream()
                     .map(r -> new UidSet.Range(r.first(), r.last())).toList()));
         }
-        vanished = minus(vanished, mailbox.index.within(vanished));
+        vanished = UidRanges.minus(vanished, mailbox.index.within(vanished));
         if (!vanished.isEmpty()) {
             session.out().untagged("VANISHED (EARLIER) " + vanished);
         }
@@ -130,43 +130,6 @@ final class SelectedCommands {
                 session.writeFlags(msn, meta, true);
             }
         }
-    }
-
-    private static UidSet intersect(UidSet a, UidSet b) {
-        List<UidSet.Range> ranges = new ArrayList<>();
-        for (UidSet.Range x : a.ranges()) {
-            for (UidSet.Range y : b.ranges()) {
-                long first = Math.max(x.first(), y.first());
-                long last = Math.min(x.last(), y.last());
-                if (first <= last) {
-                    ranges.add(new UidSet.Range(first, last));
-                }
-            }
-        }
-        return UidSet.of(ranges);
-    }
-
-    private static UidSet minus(UidSet a, UidSet b) {
-        if (b.isEmpty()) {
-            return a;
-        }
-        List<UidSet.Range> ranges = new ArrayList<>();
-        for (UidSet.Range x : a.ranges()) {
-            long next = x.first();
-            for (UidSet.Range y : b.ranges()) {
-                if (y.last() < next || y.first() > x.last()) {
-                    continue;
-                }
-                if (y.first() > next) {
-                    ranges.add(new UidSet.Range(next, y.first() - 1));
-                }
-                next = y.last() + 1;
-            }
-            if (next <= x.last()) {
-                ranges.add(new UidSet.Range(next, x.last()));
-            }
-        }
-        return UidSet.of(ranges);
     }
 
     // ---- EXPUNGE
@@ -209,7 +172,7 @@ final class SelectedCommands {
         if (!store.silent()) {
             // every message named gets its flags, changed or already as asked (RFC 9051 §6.4.6)
             List<MessageMeta> all = new ArrayList<>(update.changed());
-            UidSet unchanged = minus(minus(uids, idsOf(update.changed())), update.modified());
+            UidSet unchanged = UidRanges.minus(UidRanges.minus(uids, idsOf(update.changed())), update.modified());
             if (!unchanged.isEmpty()) {
                 all.addAll(session.store().messages(session.account(), mailbox.name, unchanged));
             }
