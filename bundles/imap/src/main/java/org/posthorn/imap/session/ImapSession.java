@@ -57,6 +57,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private final MailboxCommands mailboxCommands = new MailboxCommands(this);
     private final SelectedCommands selectedCommands = new SelectedCommands(this);
     private final FetchCommand fetchCommand = new FetchCommand(this);
+    private final SortCommands sortCommands = new SortCommands(this);
     /** Per mailbox of the account, the highest MODSEQ an event announced (written by the event thread). */
     private final Map<Long, Long> latestModSeq = new ConcurrentHashMap<>();
 
@@ -295,6 +296,13 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         if (command instanceof Command.Search s) {
             return s.uid();
         }
+        if (command instanceof Command.Sort s) {
+            // RFC 5256 §4: as SEARCH
+            return s.uid();
+        }
+        if (command instanceof Command.Threading t) {
+            return t.uid();
+        }
         return true;
     }
 
@@ -433,6 +441,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         Completion done = selectedCommands.execute(command);
         if (done == null) {
+            done = sortCommands.execute(command);
+        }
+        if (done == null) {
             done = mailboxCommands.execute(command, reader);
         }
         if (done == null) {
@@ -465,7 +476,8 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         sb.append(" NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
                 + " LIST-STATUS CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
-                + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES APPENDLIMIT=").append(settings().maxMessageSize());
+                + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT"
+                + " THREAD=REFERENCES APPENDLIMIT=").append(settings().maxMessageSize());
         return sb.toString();
     }
 

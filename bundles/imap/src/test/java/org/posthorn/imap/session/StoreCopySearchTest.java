@@ -171,4 +171,41 @@ class StoreCopySearchTest extends ImapServerTest {
         // the IMAP4rev1 session still has its \Recent messages
         assertThat(c.command("g FETCH 1 FLAGS")).containsExactly("* 1 FETCH (FLAGS (\\Recent))", "g OK FETCH completed");
     }
+
+    @Test
+    void sortByKeys() throws Exception {
+        assertThat(c.command("a SORT (SUBJECT) UTF-8 ALL")).containsExactly("* SORT 1 2 4 3", "a OK SORT completed");
+        assertThat(c.command("b SORT (FROM) US-ASCII ALL")).containsExactly("* SORT 1 3 2 4", "b OK SORT completed");
+        assertThat(c.command("c UID SORT (DISPLAYFROM) UTF-8 NOT SUBJECT delta"))
+                .containsExactly("* SORT 3 1 2", "c OK UID SORT completed");
+        assertThat(c.command("d SORT (REVERSE SUBJECT) UTF-8 FROM bob")).containsExactly("* SORT 3 1", "d OK SORT completed");
+        assertThat(c.command("e SORT (BOGUS) UTF-8 ALL")).containsExactly("e BAD Unknown sort key BOGUS");
+        assertThat(c.command("f SORT (DATE) KOI8-R ALL"))
+                .containsExactly("f NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R");
+    }
+
+    @Test
+    void threadByReferencesAndBySubject() throws Exception {
+        String other = imap.newUser();
+        imap.deliver(other, "INBOX", thread("<t1@x>", null, null, "Plan", 3));
+        imap.deliver(other, "INBOX", thread("<t2@x>", "<t1@x>", null, "Re: Plan", 4));
+        imap.deliver(other, "INBOX", thread("<t3@x>", "<t2@x>", "<t1@x> <t2@x>", "Re: Plan", 5));
+        imap.deliver(other, "INBOX", thread("<t4@x>", null, null, "Other", 2));
+        try (ImapClient t = loggedIn(other)) {
+            t.command("s SELECT INBOX");
+            assertThat(t.command("a THREAD REFERENCES UTF-8 ALL"))
+                    .containsExactly("* THREAD (4)(1 2 3)", "a OK THREAD completed");
+            assertThat(t.command("b THREAD ORDEREDSUBJECT UTF-8 ALL"))
+                    .containsExactly("* THREAD (4)(1 (2)(3))", "b OK THREAD completed");
+            assertThat(t.command("c UID THREAD REFERENCES UTF-8 SUBJECT nothing"))
+                    .containsExactly("* THREAD", "c OK UID THREAD completed");
+        }
+    }
+
+    private static String thread(String id, String inReplyTo, String references, String subject, int day) {
+        return "From: a@example.org\r\nSubject: " + subject + "\r\nMessage-ID: " + id + "\r\n"
+                + (inReplyTo == null ? "" : "In-Reply-To: " + inReplyTo + "\r\n")
+                + (references == null ? "" : "References: " + references + "\r\n")
+                + "Date: " + day + " Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n";
+    }
 }
