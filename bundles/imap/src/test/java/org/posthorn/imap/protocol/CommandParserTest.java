@@ -159,6 +159,8 @@ class CommandParserTest {
         assertThat(append.date()).isEqualTo(Instant.parse("2026-11-05T09:00:00Z"));
         assertThat(append.literal()).isEqualTo(new CommandReader.Literal(310, false, false));
         assertThat(((Command.Append) parse("t APPEND INBOX UTF8 (~{12}")).literal().binary()).isTrue();
+        assertThat(((Command.Append) parse("t APPEND INBOX \"5-Nov-2026 10:00:00 -0030\" {1}")).date())
+                .isEqualTo(Instant.parse("2026-11-05T10:30:00Z"));
     }
 
     @Test
