@@ -31,6 +31,7 @@ class ImapServerConfigTest {
         assertThat(settings.maxCommandSize()).isEqualTo(1048576);
         assertThat(settings.maxMessageSize()).isEqualTo(67108864);
         assertThat(settings.maxBadCommands()).isEqualTo(20);
+        assertThat(settings.loginTimeout()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -226,6 +226,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     @Override
     public void connected() throws IOException {
+        connection.setIdleTimeout(settings().loginTimeout());
         out.untagged("OK [CAPABILITY " + capabilities() + "] Posthorn IMAP server ready");
     }
 
@@ -522,6 +523,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         account = found.get().name();
         state = State.AUTHENTICATED;
+        connection.setIdleTimeout(settings().server().idleTimeout());
         service.register(account, this);
         LOG.info("IMAP login of {}", account);
         return Completion.ok("CAPABILITY " + capabilities(), "Logged in");

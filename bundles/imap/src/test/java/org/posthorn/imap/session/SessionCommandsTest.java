@@ -62,7 +62,9 @@ class SessionCommandsTest extends ImapServerTest {
 
     @Test
     void loginIsDisabledBeforeTlsUnlessConfigured() throws Exception {
-        ImapSettings strict = new ImapSettings(imap.service.settings().server(), false, 65536, 10 * 1024 * 1024, 10);
+        ImapSettings defaults = ImapFixture.defaults();
+        ImapSettings strict = new ImapSettings(defaults.server(), false, defaults.maxCommandSize(),
+                defaults.maxMessageSize(), defaults.maxBadCommands(), defaults.loginTimeout());
         imap.service.reconfigure(strict);
         try (ImapClient c = ImapClient.connect(imap.port())) {
             assertThat(c.line()).contains(" STARTTLS LOGINDISABLED ").doesNotContain("AUTH=PLAIN");
@@ -221,6 +223,26 @@ class SessionCommandsTest extends ImapServerTest {
                 imap.currentStore.set(imap.store);
             }
             assertThat(ImapClient.last(c.command("c SELECT INBOX"))).isEqualTo("c OK [READ-WRITE] SELECT completed");
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotLogInIsLoggedOutAfterTheLoginTimeout() throws Exception {
+        ImapSettings defaults = ImapFixture.defaults();
+        try (ImapClient loggedIn = ImapClient.connect(imap.port())) {
+            loggedIn.line();
+            loggedIn.login(user);
+            imap.service.reconfigure(new ImapSettings(defaults.server(), true, defaults.maxCommandSize(),
+                    defaults.maxMessageSize(), defaults.maxBadCommands(), java.time.Duration.ofSeconds(1)));
+            try (ImapClient silent = ImapClient.connect(imap.port())) {
+                silent.line();
+                assertThat(silent.line()).isEqualTo("* BYE Autologout; idle for too long");
+                assertThat(silent.closedByServer()).isTrue();
+            }
+            // after login the server's idle timeout applies
+            assertThat(loggedIn.command("a NOOP")).containsExactly("a OK NOOP completed");
+        } finally {
+            imap.service.reconfigure(defaults);
         }
     }
 }
