@@ -32,6 +32,7 @@ class ImapServerConfigTest {
         assertThat(settings.maxMessageSize()).isEqualTo(67108864);
         assertThat(settings.maxBadCommands()).isEqualTo(20);
         assertThat(settings.loginTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.idleKeepAlive()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test

@@ -356,6 +356,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     @Override
     public void closed() {
+        service.idling(this, false);
         if (account != null) {
             service.unregister(account, this);
         }
@@ -377,6 +378,19 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         if (idleTag != null) {
             connection.execute(this::pushUpdates);
         }
+    }
+
+    /** Called by the keep-alive timer while in IDLE: a line the client ignores keeps NATs from forgetting us. */
+    void keepAlive() {
+        connection.execute(() -> {
+            if (idleTag != null) {
+                try {
+                    out.untagged("OK Still here");
+                } catch (IOException e) {
+                    connection.close();
+                }
+            }
+        });
     }
 
     /** RFC 2177: while IDLE, changes go out as they happen. */
@@ -433,6 +447,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         if (command instanceof Command.Idle) {
             idleTag = tag;
+            service.idling(this, true);
             out.continuation("idling");
             sendUpdates(true);
             return Completion.SENT;
@@ -456,6 +471,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private void endIdle(Line line) throws IOException {
         String tag = idleTag;
         idleTag = null;
+        service.idling(this, false);
         if (line.text().strip().equalsIgnoreCase("DONE")) {
             sendUpdates(true);
             out.tagged(tag, "OK", null, "IDLE terminated");

@@ -64,7 +64,7 @@ class SessionCommandsTest extends ImapServerTest {
     void loginIsDisabledBeforeTlsUnlessConfigured() throws Exception {
         ImapSettings defaults = ImapFixture.defaults();
         ImapSettings strict = new ImapSettings(defaults.server(), false, defaults.maxCommandSize(),
-                defaults.maxMessageSize(), defaults.maxBadCommands(), defaults.loginTimeout());
+                defaults.maxMessageSize(), defaults.maxBadCommands(), defaults.loginTimeout(), defaults.idleKeepAlive());
         imap.service.reconfigure(strict);
         try (ImapClient c = ImapClient.connect(imap.port())) {
             assertThat(c.line()).contains(" STARTTLS LOGINDISABLED ").doesNotContain("AUTH=PLAIN");
@@ -233,7 +233,8 @@ class SessionCommandsTest extends ImapServerTest {
             loggedIn.line();
             loggedIn.login(user);
             imap.service.reconfigure(new ImapSettings(defaults.server(), true, defaults.maxCommandSize(),
-                    defaults.maxMessageSize(), defaults.maxBadCommands(), java.time.Duration.ofSeconds(1)));
+                    defaults.maxMessageSize(), defaults.maxBadCommands(), java.time.Duration.ofSeconds(1),
+                    defaults.idleKeepAlive()));
             try (ImapClient silent = ImapClient.connect(imap.port())) {
                 silent.line();
                 assertThat(silent.line()).isEqualTo("* BYE Autologout; idle for too long");
