@@ -48,7 +48,9 @@ final class MailboxCommands {
             if (rename.from().equals(rename.to())) {
                 throw ImapException.no("ALREADYEXISTS", "Mailbox already exists");
             }
-            session.store().rename(session.account(), rename.from(), trimDelimiter(rename.to()));
+            String to = trimDelimiter(rename.to());
+            session.store().rename(session.account(), rename.from(), to);
+            followRename(rename.from(), to);
             return Completion.ok("RENAME completed");
         }
         if (command instanceof Command.Subscribe subscribe) {
@@ -76,6 +78,22 @@ final class MailboxCommands {
             throw ImapException.no("NOPERM", "Quotas are set by the administrator");
         }
         return null;
+    }
+
+    /**
+     * The selected mailbox (or one below the renamed one) goes by its new name at once; the
+     * store's event says the same later. Renaming INBOX moves its messages, INBOX stays.
+     */
+    private void followRename(String from, String to) {
+        SelectedMailbox selected = session.selected();
+        if (selected == null || from.equalsIgnoreCase("INBOX")) {
+            return;
+        }
+        if (selected.name.equals(from)) {
+            selected.name = to;
+        } else if (selected.name.startsWith(from + DELIMITER)) {
+            selected.name = to + selected.name.substring(from.length());
+        }
     }
 
     /** RFC 9051 §6.3.4: a trailing delimiter only says the mailbox is meant to have children. */

@@ -214,4 +214,16 @@ class MailboxCommandsTest extends ImapServerTest {
                     .containsExactly("d NO [NOPERM] Quotas are set by the administrator");
         }
     }
+
+    @Test
+    void theSelectedMailboxMayBeRenamedBySelf() throws Exception {
+        c.command("a CREATE Old/Child");
+        imap.deliver(user, "Old/Child", message("kept"));
+        c.command("b SELECT Old/Child");
+        assertThat(c.command("c RENAME Old New")).containsExactly("c OK RENAME completed");
+        assertThat(c.command("d FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]")).containsExactly(
+                "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {17}\r\nSubject: kept\r\n\r\n)", "d OK FETCH completed");
+        assertThat(c.command("e STATUS New/Child (MESSAGES)"))
+                .containsExactly("* STATUS New/Child (MESSAGES 1)", "e OK STATUS completed");
+    }
 }
