@@ -68,6 +68,15 @@ public final class ImapServer implements MailboxListener {
                 description = "How long a client may stay silent (also while IDLE); RFC 9051 asks for at least 30.")
         int idle_timeout_minutes() default 30;
 
+        @AttributeDefinition(name = "Login timeout (seconds)", min = "1",
+                description = "How long a client that has not logged in yet may stay silent.")
+        int login_timeout_seconds() default 60;
+
+        @AttributeDefinition(name = "IDLE keep-alive (seconds)", min = "0",
+                description = "How often a client in IDLE hears '* OK Still here', so NAT devices and firewalls"
+                        + " keep the connection open; 0: never.")
+        int idle_keepalive_seconds() default 120;
+
         @AttributeDefinition(name = "Maximum line length (bytes)", min = "1024",
                 description = "Longest command line, literals not counted.")
         int max_line_length() default 65536;
@@ -137,6 +146,7 @@ public final class ImapServer implements MailboxListener {
             server.listener(new ListenerSpec("imaps", config.bind_address(), config.imaps_port(), TlsMode.IMPLICIT));
         }
         return new ImapSettings(server.build(), config.plaintext_login_allowed(), config.max_command_size(),
-                config.max_message_size(), config.max_bad_commands());
+                config.max_message_size(), config.max_bad_commands(), Duration.ofSeconds(config.login_timeout_seconds()),
+                Duration.ofSeconds(config.idle_keepalive_seconds()));
     }
 }

@@ -1,7 +1,6 @@
 package org.posthorn.imap.fetch;
 
 import java.util.List;
-import java.util.Locale;
 
 /** One data item a FETCH asks for (RFC 9051 §6.4.5, RFC 3516, RFC 7162). */
 public sealed interface FetchItem {
@@ -64,10 +63,5 @@ public sealed interface FetchItem {
 
     /** {@code BINARY.SIZE[part]}. */
     record BinarySize(String part) implements FetchItem {
-    }
-
-    /** The name of a simple item in the response, e.g. {@code RFC822.SIZE}. */
-    static String name(Kind kind) {
-        return kind.name().replace('_', '.').toUpperCase(Locale.ROOT);
     }
 }

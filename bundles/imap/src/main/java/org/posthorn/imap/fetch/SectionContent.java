@@ -10,39 +10,82 @@ import org.posthorn.imap.protocol.ImapException;
 import org.posthorn.imap.protocol.ResponseWriter;
 
 /**
- * Serves BODY[section]&lt;partial&gt; and BINARY[part]&lt;partial&gt; as literals streamed from
- * byte ranges of the stored message (RFC 9051 §6.4.5, RFC 3516): the offsets come from the
- * structure parsed at delivery, so nothing is parsed again and only HEADER.FIELDS is held in
- * memory (the selected fields of one header).
+ * The content of BODY[section]&lt;partial&gt; and BINARY[part]&lt;partial&gt; (RFC 9051 §6.4.5,
+ * RFC 3516), from byte ranges of the stored message: the offsets come from the structure parsed
+ * at delivery, so nothing is parsed again. Content is opened before its FETCH response is begun
+ * (a message expunged and purged meanwhile is then simply not reported); up to 8 KiB is read at
+ * once, more is streamed while the response is written. Only HEADER.FIELDS is built in memory.
+ * Close it.
  */
-public final class SectionContent {
+public final class SectionContent implements AutoCloseable {
 
     private static final Set<String> KNOWN_ENCODINGS = Set.of("7BIT", "8BIT", "BINARY", "BASE64", "QUOTED-PRINTABLE");
+    private static final int READ_AT_ONCE = 8192;
+    private static final SectionContent NIL = new SectionContent(null, null, 0, false);
 
-    private SectionContent() {
+    private final byte[] bytes;
+    private final InputStream stream;
+    private final long length;
+    private final boolean binary;
+
+    private SectionContent(byte[] bytes, InputStream stream, long length, boolean binary) {
+        this.bytes = bytes;
+        this.stream = stream;
+        this.length = length;
+        this.binary = binary;
     }
 
-    /** Writes the section's content as a literal, or NIL if the message has no such part. */
-    public static void writeBody(ResponseWriter out, StoredMessage message, FetchItem.BodySection item)
-            throws IOException {
+    /** {@code length} bytes of {@code in}, read now if they are few; {@code in} is closed when this is. */
+    private static SectionContent of(InputStream in, long length, boolean binary) throws IOException {
+        if (length > READ_AT_ONCE) {
+            return new SectionContent(null, in, length, binary);
+        }
+        try (in) {
+            byte[] read = in.readNBytes((int) length);
+            if (read.length != length) {
+                throw new IOException("message content ended after " + read.length + " of " + length + " bytes");
+            }
+            return new SectionContent(read, null, length, binary);
+        }
+    }
+
+    /** Writes the content: NIL, an empty string, or a literal ({@code ~{n}} for BINARY that may hold NULs). */
+    public void write(ResponseWriter out) throws IOException {
+        if (this == NIL) {
+            out.raw("NIL");
+        } else if (length == 0) {
+            out.raw("\"\"");
+        } else if (bytes != null) {
+            if (binary) {
+                out.raw("~");
+            }
+            out.literal(bytes);
+        } else {
+            out.literal(stream, length, binary);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (stream != null) {
+            stream.close();
+        }
+    }
+
+    /** BODY[section]&lt;partial&gt;: the section's bytes, or NIL if the message has no such part. */
+    public static SectionContent body(StoredMessage message, FetchItem.BodySection item) throws IOException {
         FetchItem.Section section = item.section();
         MimePart root = message.structure();
         MimePart part = section.part().isEmpty() ? root : root.part(section.part());
         if (part == null) {
-            out.raw("NIL");
-            return;
+            return NIL;
         }
         long offset;
         long length;
         switch (section.text()) {
             case NONE -> {
-                if (section.part().isEmpty()) {
-                    offset = 0;
-                    length = message.meta().size();
-                } else {
-                    offset = part.bodyStart();
-                    length = part.bodySize();
-                }
+                offset = section.part().isEmpty() ? 0 : part.bodyStart();
+                length = section.part().isEmpty() ? message.meta().size() : part.bodySize();
             }
             case MIME -> {
                 offset = part.headerStart();
@@ -52,8 +95,7 @@ public final class SectionContent {
                 MimePart entity = section.part().isEmpty() ? root
                         : part.isEmbeddedMessage() ? part.children().get(0) : null;
                 if (entity == null) {
-                    out.raw("NIL");
-                    return;
+                    return NIL;
                 }
                 if (section.text() == FetchItem.Text.TEXT) {
                     offset = entity.bodyStart();
@@ -69,26 +111,18 @@ public final class SectionContent {
                         fields = HeaderFilter.filter(in, section.fields(),
                                 section.text() == FetchItem.Text.HEADER_FIELDS_NOT);
                     }
-                    writePartial(out, fields, item.origin(), item.length());
-                    return;
+                    long[] range = clip(fields.length, item.origin(), item.length());
+                    byte[] slice = new byte[(int) range[1]];
+                    System.arraycopy(fields, (int) range[0], slice, 0, slice.length);
+                    return new SectionContent(slice, null, slice.length, false);
                 }
             }
         }
         long[] range = clip(length, item.origin(), item.length());
         if (range[1] == 0) {
-            out.raw("\"\"");
-            return;
+            return new SectionContent(new byte[0], null, 0, false);
         }
-        try (InputStream in = message.source().openRange(offset + range[0], range[1])) {
-            out.literal(in, range[1], false);
-        }
-    }
-
-    private static void writePartial(ResponseWriter out, byte[] bytes, long origin, long length) {
-        long[] range = clip(bytes.length, origin, length);
-        byte[] slice = new byte[(int) range[1]];
-        System.arraycopy(bytes, (int) range[0], slice, 0, slice.length);
-        out.literal(slice);
+        return of(message.source().openRange(offset + range[0], range[1]), range[1], false);
     }
 
     /** {start, length} of the partial {@code <origin.length>} within {@code size} bytes (origin -1: all). */
@@ -137,31 +171,29 @@ public final class SectionContent {
         return isLeaf(part, number) ? part.decodedSize() : part.bodySize();
     }
 
-    /** BINARY[part]&lt;partial&gt;: the decoded body as a literal ({@code ~{n}} when it may hold NULs). */
-    public static void writeBinary(ResponseWriter out, StoredMessage message, FetchItem.Binary item)
-            throws IOException {
+    /** BINARY[part]&lt;partial&gt;: the decoded body, or NIL if there is no such part. */
+    public static SectionContent binary(StoredMessage message, FetchItem.Binary item) throws IOException {
         String number = item.part();
         MimePart part = binaryPart(message, number);
         if (part == null) {
-            out.raw("NIL");
-            return;
+            return NIL;
         }
         long[] range = clip(binarySize(message, part, number), item.origin(), item.length());
         if (range[1] == 0) {
-            out.raw("\"\"");
-            return;
+            return new SectionContent(new byte[0], null, 0, true);
         }
         if (!isLeaf(part, number)) {
             long offset = number.isEmpty() ? 0 : part.bodyStart();
-            try (InputStream in = message.source().openRange(offset + range[0], range[1])) {
-                out.literal(in, range[1], true);
-            }
-            return;
+            return of(message.source().openRange(offset + range[0], range[1]), range[1], true);
         }
-        boolean binary = !part.transferEncoding().equals("7BIT") && !part.transferEncoding().equals("8BIT");
-        try (InputStream in = message.source().openDecoded(part)) {
+        boolean mayHoldNul = !part.transferEncoding().equals("7BIT") && !part.transferEncoding().equals("8BIT");
+        InputStream in = message.source().openDecoded(part);
+        try {
             in.skipNBytes(range[0]);
-            out.literal(in, range[1], binary);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
         }
+        return of(in, range[1], mayHoldNul);
     }
 }

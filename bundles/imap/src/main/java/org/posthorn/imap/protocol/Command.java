@@ -8,6 +8,7 @@ import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.SearchQuery;
 import org.posthorn.api.store.SpecialUse;
 import org.posthorn.imap.fetch.FetchItem;
+import org.posthorn.imap.sort.SortOrder;
 
 /**
  * A parsed command, without its tag. Mailbox names are decoded (Unicode, {@code /} as the
@@ -122,9 +123,19 @@ public sealed interface Command {
 
     /**
      * SEARCH or UID SEARCH; {@code returnOptions} is null for a plain SEARCH and the RFC 4731
-     * ESEARCH options (MIN, MAX, COUNT, ALL; empty means ALL) otherwise.
+     * ESEARCH options (MIN, MAX, COUNT, ALL; empty means ALL) and SAVE (RFC 5182) otherwise.
      */
     record Search(boolean uid, SearchQuery query, Set<String> returnOptions) implements Command { }
+
+    /** SORT or UID SORT (RFC 5256, RFC 5957). */
+    record Sort(boolean uid, List<SortOrder.Criterion> criteria, SearchQuery query) implements Command {
+        public Sort {
+            criteria = List.copyOf(criteria);
+        }
+    }
+
+    /** THREAD or UID THREAD (RFC 5256) with ORDEREDSUBJECT or REFERENCES. */
+    record Threading(boolean uid, String algorithm, SearchQuery query) implements Command { }
 
     record Idle() implements Command { }
 

@@ -14,6 +14,7 @@ import org.posthorn.api.store.SearchQuery;
 import org.posthorn.api.store.SpecialUse;
 import org.posthorn.imap.fetch.FetchParser;
 import org.posthorn.imap.search.SearchParser;
+import org.posthorn.imap.sort.SortOrder;
 
 /**
  * Turns a command name and its arguments into a typed {@link Command} (RFC 9051 §6 and the
@@ -56,6 +57,7 @@ public final class CommandParser {
             Map.entry("CHECK", SELECTED), Map.entry("CLOSE", SELECTED), Map.entry("UNSELECT", SELECTED),
             Map.entry("EXPUNGE", SELECTED), Map.entry("SEARCH", SELECTED), Map.entry("FETCH", SELECTED),
             Map.entry("STORE", SELECTED), Map.entry("COPY", SELECTED), Map.entry("MOVE", SELECTED),
+            Map.entry("SORT", SELECTED), Map.entry("THREAD", SELECTED),
             Map.entry("UID", SELECTED));
 
     private static final List<String> STATUS_ITEMS =
@@ -135,7 +137,7 @@ public final class CommandParser {
             }
             case "APPEND" -> append(r, utf8);
             case "EXPUNGE" -> new Command.Expunge(null);
-            case "FETCH", "STORE", "COPY", "MOVE", "SEARCH" -> selected(name, false, r, context);
+            case "FETCH", "STORE", "COPY", "MOVE", "SEARCH", "SORT", "THREAD" -> selected(name, false, r, context);
             case "UID" -> {
                 r.sp();
                 String sub = r.keyword();
@@ -143,7 +145,7 @@ public final class CommandParser {
                     r.sp();
                     yield new Command.Expunge(r.sequenceSet());
                 }
-                if (!List.of("FETCH", "STORE", "COPY", "MOVE", "SEARCH").contains(sub)) {
+                if (!List.of("FETCH", "STORE", "COPY", "MOVE", "SEARCH", "SORT", "THREAD").contains(sub)) {
                     throw ImapException.bad("Unknown UID command " + sub);
                 }
                 yield selected(sub, true, r, context);
@@ -381,8 +383,19 @@ public final class CommandParser {
     private static Command selected(String name, boolean uid, CommandReader r, Context context)
             throws ImapException, IOException {
         r.sp();
-        if (name.equals("SEARCH")) {
-            return search(r, uid, context);
+        switch (name) {
+            case "SEARCH" -> {
+                return search(r, uid, context);
+            }
+            case "SORT" -> {
+                return sort(r, uid, context);
+            }
+            case "THREAD" -> {
+                return thread(r, uid, context);
+            }
+            default -> {
+                // a command on a sequence set, below
+            }
         }
         SequenceSet set = r.sequenceSet();
         r.sp();
@@ -458,19 +471,57 @@ public final class CommandParser {
         if (r.peekIgnoreCase("RETURN ")) {
             r.keyword();
             r.sp();
-            returns = options(r, List.of("MIN", "MAX", "COUNT", "ALL"), "SEARCH return option");
+            returns = options(r, List.of("MIN", "MAX", "COUNT", "ALL", "SAVE"), "SEARCH return option");
             r.sp();
         }
         if (r.peekIgnoreCase("CHARSET ")) {
             r.keyword();
             r.sp();
-            String charset = r.astring().toUpperCase(Locale.ROOT);
-            if (!charset.equals("UTF-8") && !charset.equals("US-ASCII")) {
-                throw ImapException.no("BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset " + charset);
-            }
-            r.sp();
+            charset(r);
         }
         SearchQuery query = SearchParser.keys(r, context.messages());
         return new Command.Search(uid, query, returns);
+    }
+
+    /** A search charset and the space after it: UTF-8 or US-ASCII (RFC 9051 §6.4.4). */
+    private static void charset(CommandReader r) throws ImapException, IOException {
+        String charset = r.astring().toUpperCase(Locale.ROOT);
+        if (!charset.equals("UTF-8") && !charset.equals("US-ASCII")) {
+            throw ImapException.no("BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset " + charset);
+        }
+        r.sp();
+    }
+
+    /** RFC 5256 {@code SORT (criteria) charset keys}. */
+    private static Command sort(CommandReader r, boolean uid, Context context) throws ImapException, IOException {
+        r.expect('(');
+        List<SortOrder.Criterion> criteria = new ArrayList<>();
+        do {
+            String key = r.keyword();
+            boolean reverse = key.equals("REVERSE");
+            if (reverse) {
+                r.sp();
+                key = r.keyword();
+            }
+            if (!SortOrder.KEYS.contains(key)) {
+                throw ImapException.bad("Unknown sort key " + key);
+            }
+            criteria.add(new SortOrder.Criterion(key, reverse));
+        } while (r.consume(' '));
+        r.expect(')');
+        r.sp();
+        charset(r);
+        return new Command.Sort(uid, criteria, SearchParser.keys(r, context.messages()));
+    }
+
+    /** RFC 5256 {@code THREAD algorithm charset keys}. */
+    private static Command thread(CommandReader r, boolean uid, Context context) throws ImapException, IOException {
+        String algorithm = r.keyword();
+        if (!algorithm.equals("ORDEREDSUBJECT") && !algorithm.equals("REFERENCES")) {
+            throw ImapException.bad("Unknown threading algorithm " + algorithm);
+        }
+        r.sp();
+        charset(r);
+        return new Command.Threading(uid, algorithm, SearchParser.keys(r, context.messages()));
     }
 }

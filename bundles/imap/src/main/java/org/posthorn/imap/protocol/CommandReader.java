@@ -395,8 +395,14 @@ public final class CommandReader {
         }
     }
 
-    /** A sequence set (RFC 9051 {@code sequence-set}). */
+    /** A sequence set (RFC 9051 {@code sequence-set}), or {@code $} (RFC 5182). */
     public SequenceSet sequenceSet() throws ImapException {
+        if (consume('$')) {
+            if (!atEnd() && peek() != ' ' && peek() != ')') {
+                throw ImapException.bad("$ stands alone as a sequence set");
+            }
+            return SequenceSet.SAVED;
+        }
         List<SequenceSet.Range> ranges = new ArrayList<>();
         do {
             long first = seqNumber();
@@ -415,9 +421,6 @@ public final class CommandReader {
     private long seqNumber() throws ImapException {
         if (consume('*')) {
             return SequenceSet.STAR;
-        }
-        if (peek() == '$') {
-            throw ImapException.bad("SEARCHRES ($) is not supported");
         }
         if (peek() < '0' || peek() > '9') {
             throw ImapException.bad("Invalid sequence set at \"" + context() + "\"");

@@ -29,6 +29,10 @@ public final class ImapDates {
     /** A {@code date-time}: {@code "dd-Mon-yyyy hh:mm:ss +zzzz"}, day may be space-padded. */
     public static Instant dateTime(CommandReader reader) throws ImapException, IOException {
         String text = reader.string();
+        if (text.length() == 25 && text.charAt(1) == '-') {
+            // a one-digit day without its padding space, as some clients write it
+            text = " " + text;
+        }
         try {
             if (text.length() != 26 || text.charAt(2) != '-' || text.charAt(6) != '-' || text.charAt(11) != ' '
                     || text.charAt(14) != ':' || text.charAt(17) != ':' || text.charAt(20) != ' ') {
@@ -50,7 +54,7 @@ public final class ImapDates {
             return LocalDateTime.of(year, month, day, hour, minute, second)
                     .toInstant(ZoneOffset.ofTotalSeconds(offset));
         } catch (RuntimeException e) {
-            throw ImapException.bad("Invalid date-time \"" + text.replace('"', '\'') + "\"");
+            throw ImapException.bad("Invalid date-time \"" + text.strip().replace('"', '\'') + "\"");
         }
     }
 

@@ -2,7 +2,9 @@ package org.posthorn.imap.session;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.posthorn.api.store.FlagUpdate;
@@ -19,6 +21,8 @@ import org.posthorn.imap.protocol.CommandReader;
 import org.posthorn.imap.protocol.ImapDates;
 import org.posthorn.imap.protocol.ImapException;
 import org.posthorn.imap.protocol.ResponseWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * FETCH and UID FETCH (RFC 9051 §6.4.5) with CHANGEDSINCE and VANISHED (RFC 7162). Messages are
@@ -28,8 +32,12 @@ import org.posthorn.imap.protocol.ResponseWriter;
  */
 final class FetchCommand {
 
-    /** Messages read from the store at once: bounds the structures held in memory. */
-    private static final int BATCH = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(FetchCommand.class);
+
+    /** Messages read from the store at once with their structure: bounds what is held in memory. */
+    private static final int CONTENT_BATCH = 200;
+    /** Messages read at once from the narrow index (flags, sizes, dates). */
+    private static final int META_BATCH = 5000;
 
     private final ImapSession session;
 
@@ -56,16 +64,18 @@ final class FetchCommand {
         boolean setsSeen = !mailbox.readOnly && items.stream().anyMatch(FetchCommand::setsSeen);
         long[] all = uidsOf(uids);
         boolean missing = false;
-        for (int start = 0; start < all.length; start += BATCH) {
-            int end = Math.min(all.length, start + BATCH);
+        int batchSize = needsContent ? CONTENT_BATCH : META_BATCH;
+        for (int start = 0; start < all.length; start += batchSize) {
+            int end = Math.min(all.length, start + batchSize);
             UidSet batch = UidSet.ofSorted(java.util.Arrays.copyOfRange(all, start, end), end - start);
             Set<Long> seenNow = setsSeen ? markSeen(mailbox, store, account, batch) : Set.of();
             int found = 0;
             if (needsContent) {
                 for (StoredMessage message : store.fetch(account, mailbox.name, batch)) {
-                    found++;
-                    if (message.meta().modSeq() > fetch.changedSince()) {
-                        writeMessage(mailbox, fetch, message.meta(), message, seenNow.contains(message.meta().uid()));
+                    if (message.meta().modSeq() <= fetch.changedSince()
+                            || writeMessage(mailbox, fetch, message.meta(), message,
+                                    seenNow.contains(message.meta().uid()))) {
+                        found++;
                     }
                 }
             } else {
@@ -137,19 +147,53 @@ final class FetchCommand {
         }
     }
 
-    private void writeMessage(SelectedMailbox mailbox, Command.Fetch fetch, MessageMeta meta, StoredMessage message,
-                              boolean flagsChanged) throws ImapException, IOException {
+    /** Writes one message's FETCH response; false if its content is gone (expunged and purged meanwhile). */
+    private boolean writeMessage(SelectedMailbox mailbox, Command.Fetch fetch, MessageMeta meta, StoredMessage message,
+                                 boolean flagsChanged) throws ImapException, IOException {
         int msn = mailbox.index.msn(meta.uid());
         if (msn == 0) {
-            return;
+            return true;
         }
-        if (message != null) {
-            for (FetchItem item : fetch.items()) {
-                if (item instanceof FetchItem.Binary binary) {
-                    SectionContent.checkBinary(message, binary.part());
-                }
+        Map<FetchItem, SectionContent> contents = new IdentityHashMap<>();
+        try {
+            if (message != null && !open(message, fetch.items(), contents)) {
+                return false;
+            }
+            writeItems(mailbox, fetch, meta, message, flagsChanged, msn, contents);
+            return true;
+        } finally {
+            for (SectionContent content : contents.values()) {
+                content.close();
             }
         }
+    }
+
+    /** Opens the sections before the response begins; false if the message's content is gone. */
+    private static boolean open(StoredMessage message, List<FetchItem> items, Map<FetchItem, SectionContent> contents)
+            throws ImapException {
+        for (FetchItem item : items) {
+            if (item instanceof FetchItem.Binary binary) {
+                SectionContent.checkBinary(message, binary.part());
+            }
+        }
+        try {
+            for (FetchItem item : items) {
+                if (item instanceof FetchItem.BodySection section) {
+                    contents.put(item, SectionContent.body(message, section));
+                } else if (item instanceof FetchItem.Binary binary) {
+                    contents.put(item, SectionContent.binary(message, binary));
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.debug("Message {} is gone: {}", message.meta().uid(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void writeItems(SelectedMailbox mailbox, Command.Fetch fetch, MessageMeta meta, StoredMessage message,
+                            boolean flagsChanged, int msn, Map<FetchItem, SectionContent> contents)
+            throws IOException {
         ResponseWriter out = session.out();
         out.raw("* " + msn + " FETCH (");
         boolean first = true;
@@ -192,10 +236,10 @@ final class FetchCommand {
                 }
             } else if (item instanceof FetchItem.BodySection section) {
                 out.raw(section.responseName()).sp();
-                SectionContent.writeBody(out, message, section);
+                contents.get(item).write(out);
             } else if (item instanceof FetchItem.Binary binary) {
                 out.raw(binary.responseName()).sp();
-                SectionContent.writeBinary(out, message, binary);
+                contents.get(item).write(out);
             } else if (item instanceof FetchItem.BinarySize size) {
                 out.raw("BINARY.SIZE[" + size.part() + "] ");
                 SectionContent.writeBinarySize(out, message, size.part());

@@ -1,9 +1,14 @@
 package org.posthorn.imap.session;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.posthorn.api.store.MailboxEvent;
@@ -26,7 +31,15 @@ public final class ImapService implements MailboxListener, AutoCloseable {
     private final Supplier<UserDirectory> users;
     private final ConcurrentHashMap<String, Set<ImapSession>> sessionsByAccount = new ConcurrentHashMap<>();
     private final ProtocolServer server;
+    /** Sessions in IDLE, told {@code * OK Still here} now and then. */
+    private final Set<ImapSession> idling = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "imap-idle-keepalive");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile ImapSettings settings;
+    private ScheduledFuture<?> keepAliveTask;
 
     public ImapService(ImapSettings settings, Supplier<MailboxStore> store, Supplier<UserDirectory> users,
                        Supplier<Optional<TlsMaterial>> tls) {
@@ -34,12 +47,29 @@ public final class ImapService implements MailboxListener, AutoCloseable {
         this.store = store;
         this.users = users;
         this.server = ProtocolServer.start(settings.server(), connection -> new ImapSession(connection, this), tls);
+        scheduleKeepAlive(settings.idleKeepAlive());
     }
 
     /** New limits apply to the next command; changed listeners are rebound. */
     public void reconfigure(ImapSettings newSettings) {
+        ImapSettings old = settings;
         settings = newSettings;
         server.reconfigure(newSettings.server());
+        if (!old.idleKeepAlive().equals(newSettings.idleKeepAlive())) {
+            scheduleKeepAlive(newSettings.idleKeepAlive());
+        }
+    }
+
+    private synchronized void scheduleKeepAlive(Duration interval) {
+        if (keepAliveTask != null) {
+            keepAliveTask.cancel(false);
+            keepAliveTask = null;
+        }
+        if (!interval.isZero()) {
+            long millis = interval.toMillis();
+            keepAliveTask = keepAlive.scheduleAtFixedRate(() -> idling.forEach(ImapSession::keepAlive), millis, millis,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     public List<ListenerStatus> listeners() {
@@ -49,6 +79,7 @@ public final class ImapService implements MailboxListener, AutoCloseable {
     /** Says BYE to every session and frees the ports. */
     @Override
     public void close() {
+        keepAlive.shutdownNow();
         server.close();
     }
 
@@ -73,6 +104,15 @@ public final class ImapService implements MailboxListener, AutoCloseable {
 
     UserDirectory users() {
         return users.get();
+    }
+
+    /** A session entered ({@code true}) or left IDLE. */
+    void idling(ImapSession session, boolean idle) {
+        if (idle) {
+            idling.add(session);
+        } else {
+            idling.remove(session);
+        }
     }
 
     void register(String account, ImapSession session) {

@@ -57,6 +57,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private final MailboxCommands mailboxCommands = new MailboxCommands(this);
     private final SelectedCommands selectedCommands = new SelectedCommands(this);
     private final FetchCommand fetchCommand = new FetchCommand(this);
+    private final SortCommands sortCommands = new SortCommands(this);
     /** Per mailbox of the account, the highest MODSEQ an event announced (written by the event thread). */
     private final Map<Long, Long> latestModSeq = new ConcurrentHashMap<>();
 
@@ -67,6 +68,10 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private volatile String idleTag;
     private boolean condstore;
     private boolean qresync;
+    /** ENABLE IMAP4rev2 (RFC 9051): no \Recent, ESEARCH for SEARCH, UTF-8 mailbox names. */
+    private boolean rev2;
+    /** The result the last SEARCH ... RETURN (SAVE) kept, as UIDs (RFC 5182 {@code $}). */
+    private UidSet savedSearch = UidSet.EMPTY;
     private int badCommands;
     /** The tag of the command being executed. */
     private String currentTag;
@@ -124,9 +129,19 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         return qresync;
     }
 
+    boolean rev2() {
+        return rev2;
+    }
+
+    /** RFC 5182: what {@code $} stands for from now on. */
+    void saveSearch(UidSet uids) {
+        savedSearch = uids;
+    }
+
     /** Makes {@code mailbox} the selected one (null: none); the old one is forgotten. */
     void select(SelectedMailbox mailbox) {
         selected = mailbox;
+        savedSearch = UidSet.EMPTY;
         state = mailbox == null ? State.AUTHENTICATED : State.SELECTED;
     }
 
@@ -150,6 +165,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** The sequence set's UIDs: message sequence numbers strictly checked, UIDs within the known ones. */
     UidSet resolve(SequenceSet set, boolean uid) throws ImapException {
+        if (set.saved()) {
+            return selected.index.within(savedSearch);
+        }
         return uid ? selected.index.fromUids(set) : selected.index.fromMsns(set, true);
     }
 
@@ -169,6 +187,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         return new SearchParser.Messages() {
             @Override
             public UidSet resolve(SequenceSet set, boolean uid) throws ImapException {
+                if (set.saved()) {
+                    return mailbox.index.within(savedSearch);
+                }
                 return uid ? mailbox.index.fromUids(set) : mailbox.index.fromMsns(set, false);
             }
 
@@ -205,6 +226,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     @Override
     public void connected() throws IOException {
+        connection.setIdleTimeout(settings().loginTimeout());
         out.untagged("OK [CAPABILITY " + capabilities() + "] Posthorn IMAP server ready");
     }
 
@@ -275,6 +297,13 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         if (command instanceof Command.Search s) {
             return s.uid();
         }
+        if (command instanceof Command.Sort s) {
+            // RFC 5256 §4: as SEARCH
+            return s.uid();
+        }
+        if (command instanceof Command.Threading t) {
+            return t.uid();
+        }
         return true;
     }
 
@@ -327,6 +356,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     @Override
     public void closed() {
+        service.idling(this, false);
         if (account != null) {
             service.unregister(account, this);
         }
@@ -350,6 +380,19 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
     }
 
+    /** Called by the keep-alive timer while in IDLE: a line the client ignores keeps NATs from forgetting us. */
+    void keepAlive() {
+        connection.execute(() -> {
+            if (idleTag != null) {
+                try {
+                    out.untagged("OK Still here");
+                } catch (IOException e) {
+                    connection.close();
+                }
+            }
+        });
+    }
+
     /** RFC 2177: while IDLE, changes go out as they happen. */
     private void pushUpdates() {
         if (idleTag == null) {
@@ -359,6 +402,8 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
             sendUpdates(true);
         } catch (IOException e) {
             connection.close();
+        } catch (RuntimeException e) {
+            LOG.error("IMAP update while idling failed", e);
         }
     }
 
@@ -402,6 +447,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         if (command instanceof Command.Idle) {
             idleTag = tag;
+            service.idling(this, true);
             out.continuation("idling");
             sendUpdates(true);
             return Completion.SENT;
@@ -410,6 +456,9 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
             return fetchCommand.execute(fetch);
         }
         Completion done = selectedCommands.execute(command);
+        if (done == null) {
+            done = sortCommands.execute(command);
+        }
         if (done == null) {
             done = mailboxCommands.execute(command, reader);
         }
@@ -422,6 +471,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     private void endIdle(Line line) throws IOException {
         String tag = idleTag;
         idleTag = null;
+        service.idling(this, false);
         if (line.text().strip().equalsIgnoreCase("DONE")) {
             sendUpdates(true);
             out.tagged(tag, "OK", null, "IDLE terminated");
@@ -434,7 +484,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** The capabilities in the current state (RFC 9051 §6.1.1). */
     String capabilities() {
-        StringBuilder sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE");
+        StringBuilder sb = new StringBuilder("IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE");
         if (state == State.NOT_AUTHENTICATED) {
             if (connection.tlsAvailable()) {
                 sb.append(" STARTTLS");
@@ -443,7 +493,8 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         sb.append(" NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
                 + " LIST-STATUS CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
-                + " QUOTA=RES-MESSAGE STATUS=SIZE APPENDLIMIT=").append(settings().maxMessageSize());
+                + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT"
+                + " THREAD=REFERENCES APPENDLIMIT=").append(settings().maxMessageSize());
         return sb.toString();
     }
 
@@ -488,6 +539,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         }
         account = found.get().name();
         state = State.AUTHENTICATED;
+        connection.setIdleTimeout(settings().server().idleTimeout());
         service.register(account, this);
         LOG.info("IMAP login of {}", account);
         return Completion.ok("CAPABILITY " + capabilities(), "Logged in");
@@ -556,6 +608,12 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
                 case "UTF8=ACCEPT" -> {
                     out.utf8(true);
                     enabled.add(capability);
+                }
+                case "IMAP4REV2" -> {
+                    // RFC 9051 §6.3.1; mailbox names are UTF-8 in IMAP4rev2 (§5.1)
+                    rev2 = true;
+                    out.utf8(true);
+                    enabled.add("IMAP4rev2");
                 }
                 default -> {
                     // RFC 5161 §3.1: not known, not enabled

@@ -48,7 +48,9 @@ final class MailboxCommands {
             if (rename.from().equals(rename.to())) {
                 throw ImapException.no("ALREADYEXISTS", "Mailbox already exists");
             }
-            session.store().rename(session.account(), rename.from(), trimDelimiter(rename.to()));
+            String to = trimDelimiter(rename.to());
+            session.store().rename(session.account(), rename.from(), to);
+            followRename(rename.from(), to);
             return Completion.ok("RENAME completed");
         }
         if (command instanceof Command.Subscribe subscribe) {
@@ -78,6 +80,22 @@ final class MailboxCommands {
         return null;
     }
 
+    /**
+     * The selected mailbox (or one below the renamed one) goes by its new name at once; the
+     * store's event says the same later. Renaming INBOX moves its messages, INBOX stays.
+     */
+    private void followRename(String from, String to) {
+        SelectedMailbox selected = session.selected();
+        if (selected == null || from.equalsIgnoreCase("INBOX")) {
+            return;
+        }
+        if (selected.name.equals(from)) {
+            selected.name = to;
+        } else if (selected.name.startsWith(from + DELIMITER)) {
+            selected.name = to + selected.name.substring(from.length());
+        }
+    }
+
     /** RFC 9051 §6.3.4: a trailing delimiter only says the mailbox is meant to have children. */
     private static String trimDelimiter(String name) {
         return name.length() > 1 && name.endsWith(DELIMITER) ? name.substring(0, name.length() - 1) : name;
@@ -98,6 +116,10 @@ final class MailboxCommands {
         }
         MailboxStore store = session.store();
         MailboxInfo info = store.mailbox(session.account(), mailbox);
+        if (info.hasChildren()) {
+            // RFC 9051 §6.3.4 allows refusing; the store does
+            throw ImapException.no("HASCHILDREN", "Mailbox has children; delete them first");
+        }
         SelectedMailbox selected = session.selected();
         store.delete(session.account(), mailbox);
         if (selected != null && selected.id == info.id()) {

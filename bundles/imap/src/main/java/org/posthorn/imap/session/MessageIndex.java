@@ -64,8 +64,13 @@ final class MessageIndex {
         int[] removed = new int[Math.min(count, (int) Math.min(Integer.MAX_VALUE, set.size()))];
         int n = 0;
         int kept = 0;
+        List<UidSet.Range> ranges = set.ranges();
+        int r = 0;
         for (int i = 0; i < count; i++) {
-            if (set.contains(uids[i])) {
+            while (r < ranges.size() && ranges.get(r).last() < uids[i]) {
+                r++;
+            }
+            if (r < ranges.size() && ranges.get(r).first() <= uids[i]) {
                 removed[n++] = i + 1;
             } else {
                 uids[kept++] = uids[i];

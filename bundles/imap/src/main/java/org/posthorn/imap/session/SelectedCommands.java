@@ -80,13 +80,21 @@ final class SelectedCommands {
         if (select.condstore()) {
             session.enableCondstore();
         }
-        MailboxSnapshot snapshot = session.store().select(session.account(), select.mailbox(), select.readOnly());
-        SelectedMailbox mailbox = new SelectedMailbox(snapshot, select.readOnly());
+        boolean rev2 = session.rev2();
+        // an IMAP4rev2 session claims no \Recent messages: it could not report them
+        MailboxSnapshot snapshot = session.store().select(session.account(), select.mailbox(),
+                select.readOnly() || rev2);
+        SelectedMailbox mailbox = new SelectedMailbox(snapshot, select.readOnly(), !rev2);
         mailbox.announceFlags(out);
         out.untagged(snapshot.status().messages() + " EXISTS");
-        out.untagged(mailbox.recentCount() + " RECENT");
-        if (snapshot.firstUnseen() != 0) {
-            out.untagged("OK [UNSEEN " + mailbox.index.msn(snapshot.firstUnseen()) + "] First unseen message");
+        if (rev2) {
+            // RFC 9051 §6.3.2: the mailbox's name as the server spells it
+            out.raw("* LIST () \"/\" ").mailbox(snapshot.info().name()).endLine();
+        } else {
+            out.untagged(mailbox.recentCount() + " RECENT");
+            if (snapshot.firstUnseen() != 0) {
+                out.untagged("OK [UNSEEN " + mailbox.index.msn(snapshot.firstUnseen()) + "] First unseen message");
+            }
         }
         out.untagged("OK [UIDVALIDITY " + snapshot.status().uidValidity() + "] UIDs valid");
         out.untagged("OK [UIDNEXT " + snapshot.status().uidNext() + "] Predicted next UID");
@@ -109,10 +117,10 @@ final class SelectedCommands {
         String account = session.account();
         UidSet vanished = store.vanishedSince(account, mailbox.name, qresync.modSeq());
         if (qresync.knownUids() != null) {
-            vanished = intersect(vanished, UidSet.of(qresync.knownUids().resolved(Math.max(1, uidNext - 1)).stream()
+            vanished = UidRanges.intersect(vanished, UidSet.of(qresync.knownUids().resolved(Math.max(1, uidNext - 1)).stream()
                     .map(r -> new UidSet.Range(r.first(), r.last())).toList()));
         }
-        vanished = minus(vanished, mailbox.index.within(vanished));
+        vanished = UidRanges.minus(vanished, mailbox.index.within(vanished));
         if (!vanished.isEmpty()) {
             session.out().untagged("VANISHED (EARLIER) " + vanished);
         }
@@ -124,43 +132,6 @@ final class SelectedCommands {
         }
     }
 
-    private static UidSet intersect(UidSet a, UidSet b) {
-        List<UidSet.Range> ranges = new ArrayList<>();
-        for (UidSet.Range x : a.ranges()) {
-            for (UidSet.Range y : b.ranges()) {
-                long first = Math.max(x.first(), y.first());
-                long last = Math.min(x.last(), y.last());
-                if (first <= last) {
-                    ranges.add(new UidSet.Range(first, last));
-                }
-            }
-        }
-        return UidSet.of(ranges);
-    }
-
-    private static UidSet minus(UidSet a, UidSet b) {
-        if (b.isEmpty()) {
-            return a;
-        }
-        List<UidSet.Range> ranges = new ArrayList<>();
-        for (UidSet.Range x : a.ranges()) {
-            long next = x.first();
-            for (UidSet.Range y : b.ranges()) {
-                if (y.last() < next || y.first() > x.last()) {
-                    continue;
-                }
-                if (y.first() > next) {
-                    ranges.add(new UidSet.Range(next, y.first() - 1));
-                }
-                next = y.last() + 1;
-            }
-            if (next <= x.last()) {
-                ranges.add(new UidSet.Range(next, x.last()));
-            }
-        }
-        return UidSet.of(ranges);
-    }
-
     // ---- EXPUNGE
 
     private Completion expunge(Command.Expunge expunge) throws ImapException, StoreException {
@@ -168,7 +139,7 @@ final class SelectedCommands {
         if (mailbox.readOnly) {
             throw ImapException.no("READ-ONLY", "Mailbox is read-only");
         }
-        UidSet uids = expunge.uids() == null ? UidSet.ALL : mailbox.index.fromUids(expunge.uids());
+        UidSet uids = expunge.uids() == null ? UidSet.ALL : session.resolve(expunge.uids(), true);
         if (!uids.isEmpty()) {
             session.store().expunge(session.account(), mailbox.name, uids);
             mailbox.markDirty();
@@ -201,7 +172,7 @@ final class SelectedCommands {
         if (!store.silent()) {
             // every message named gets its flags, changed or already as asked (RFC 9051 §6.4.6)
             List<MessageMeta> all = new ArrayList<>(update.changed());
-            UidSet unchanged = minus(minus(uids, idsOf(update.changed())), update.modified());
+            UidSet unchanged = UidRanges.minus(UidRanges.minus(uids, idsOf(update.changed())), update.modified());
             if (!unchanged.isEmpty()) {
                 all.addAll(session.store().messages(session.account(), mailbox.name, unchanged));
             }
@@ -305,8 +276,21 @@ final class SelectedCommands {
         if (modSeq) {
             session.enableCondstore();
         }
+        Set<String> options = search.returnOptions();
+        if (options == null && session.rev2()) {
+            // RFC 9051 §7.3.4: IMAP4rev2 answers SEARCH with ESEARCH
+            options = Set.of();
+        }
+        boolean save = options != null && options.contains("SAVE");
+        if (save) {
+            // RFC 5182 §2.1: a SEARCH that fails leaves $ empty
+            session.saveSearch(UidSet.EMPTY);
+        }
         MailboxStore store = session.store();
         UidSet found = mailbox.index.within(store.search(session.account(), mailbox.name, search.query()));
+        if (save) {
+            session.saveSearch(saved(found, options));
+        }
         long highest = 0;
         if (modSeq && !found.isEmpty()) {
             for (MessageMeta meta : store.messages(session.account(), mailbox.name, found)) {
@@ -315,7 +299,7 @@ final class SelectedCommands {
         }
         UidSet numbers = search.uid() ? found : msnsOf(mailbox, found);
         ResponseWriter out = session.out();
-        if (search.returnOptions() == null) {
+        if (options == null) {
             out.raw("* SEARCH");
             for (UidSet.Range r : numbers.ranges()) {
                 for (long n = r.first(); n <= r.last(); n++) {
@@ -326,18 +310,35 @@ final class SelectedCommands {
                 out.raw(" (MODSEQ " + highest + ")");
             }
             out.endLine();
-        } else {
-            writeEsearch(out, session.currentTag(), search, numbers, highest);
+        } else if (!options.equals(Set.of("SAVE"))) {
+            // RFC 9051 §6.4.4: SAVE alone suppresses the ESEARCH response
+            writeEsearch(out, session.currentTag(), search.uid(), options, numbers, highest);
         }
         return Completion.ok((search.uid() ? "UID " : "") + "SEARCH completed");
     }
 
+    /** RFC 5182 §2.1: with MIN or MAX but neither ALL nor COUNT, only those messages are saved. */
+    private static UidSet saved(UidSet found, Set<String> options) {
+        if (found.isEmpty() || options.contains("ALL") || options.contains("COUNT")
+                || !(options.contains("MIN") || options.contains("MAX"))) {
+            return found;
+        }
+        List<UidSet.Range> kept = new ArrayList<>();
+        if (options.contains("MIN")) {
+            kept.add(new UidSet.Range(found.first(), found.first()));
+        }
+        if (options.contains("MAX")) {
+            kept.add(new UidSet.Range(found.last(), found.last()));
+        }
+        return UidSet.of(kept);
+    }
+
     /** RFC 4731 ESEARCH: {@code * ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,5,9}. */
-    private static void writeEsearch(ResponseWriter out, String tag, Command.Search search, UidSet numbers,
-                                     long highest) throws IOException {
-        Set<String> options = search.returnOptions().isEmpty() ? Set.of("ALL") : search.returnOptions();
+    private static void writeEsearch(ResponseWriter out, String tag, boolean uid, Set<String> requested,
+                                     UidSet numbers, long highest) throws IOException {
+        Set<String> options = requested.stream().allMatch("SAVE"::equals) ? Set.of("ALL") : requested;
         out.raw("* ESEARCH (TAG ").string(tag).raw(")");
-        if (search.uid()) {
+        if (uid) {
             out.raw(" UID");
         }
         if (!numbers.isEmpty()) {

@@ -30,6 +30,8 @@ final class SelectedMailbox {
     final long id;
     final long uidValidity;
     final boolean readOnly;
+    /** IMAP4rev1 clients hear of \Recent; IMAP4rev2 has no such flag. */
+    final boolean reportsRecent;
     final MessageIndex index;
     /** The mailbox's current name (it follows renames). */
     volatile String name;
@@ -44,10 +46,11 @@ final class SelectedMailbox {
     private final Set<Long> ownModSeqs = new HashSet<>();
     private final Set<String> keywords = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
-    SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly) {
+    SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly, boolean reportsRecent) {
         this.id = snapshot.info().id();
         this.uidValidity = snapshot.status().uidValidity();
         this.readOnly = readOnly;
+        this.reportsRecent = reportsRecent;
         this.name = snapshot.info().name();
         this.index = new MessageIndex(snapshot.uids());
         this.recent = snapshot.recent();
@@ -125,7 +128,7 @@ final class SelectedMailbox {
             }
         }
         meta.flags().stream().filter(f -> !f.startsWith("\\")).sorted().forEach(flags::add);
-        if (recent.contains(meta.uid())) {
+        if (reportsRecent && recent.contains(meta.uid())) {
             flags.add("\\Recent");
         }
         return flags;
@@ -175,15 +178,17 @@ final class SelectedMailbox {
         }
         if (added) {
             out.untagged(index.count() + " EXISTS");
-            if (!readOnly) {
-                UidSet claimed = store.claimRecent(account, mailbox);
-                if (!claimed.isEmpty()) {
-                    List<UidSet.Range> ranges = new ArrayList<>(recent.ranges());
-                    ranges.addAll(claimed.ranges());
-                    recent = UidSet.of(ranges);
+            if (reportsRecent) {
+                if (!readOnly) {
+                    UidSet claimed = store.claimRecent(account, mailbox);
+                    if (!claimed.isEmpty()) {
+                        List<UidSet.Range> ranges = new ArrayList<>(recent.ranges());
+                        ranges.addAll(claimed.ranges());
+                        recent = UidSet.of(ranges);
+                    }
                 }
+                out.untagged(recentCount() + " RECENT");
             }
-            out.untagged(recentCount() + " RECENT");
         }
         for (MessageMeta meta : flagChanges) {
             session.writeFlags(index.msn(meta.uid()), meta, session.qresync());

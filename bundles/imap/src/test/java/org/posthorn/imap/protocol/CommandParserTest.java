@@ -127,7 +127,8 @@ class CommandParserTest {
         assertThatThrownBy(() -> parse("t FETCH 0 FLAGS")).hasMessage("Invalid sequence number 0");
         assertThatThrownBy(() -> parse("t FETCH 1:x FLAGS")).hasMessage("Invalid sequence set at \"x FLAGS\"");
         assertThatThrownBy(() -> parse("t FETCH 1,,2 FLAGS")).hasMessage("Invalid sequence set at \",2 FLAGS\"");
-        assertThatThrownBy(() -> parse("t FETCH $ FLAGS")).hasMessage("SEARCHRES ($) is not supported");
+        assertThat(((Command.Fetch) parse("t FETCH $ FLAGS")).set()).isEqualTo(SequenceSet.SAVED);
+        assertThatThrownBy(() -> parse("t FETCH $:4 FLAGS")).hasMessage("$ stands alone as a sequence set");
     }
 
     @Test
@@ -158,6 +159,8 @@ class CommandParserTest {
         assertThat(append.date()).isEqualTo(Instant.parse("2026-11-05T09:00:00Z"));
         assertThat(append.literal()).isEqualTo(new CommandReader.Literal(310, false, false));
         assertThat(((Command.Append) parse("t APPEND INBOX UTF8 (~{12}")).literal().binary()).isTrue();
+        assertThat(((Command.Append) parse("t APPEND INBOX \"5-Nov-2026 10:00:00 -0030\" {1}")).date())
+                .isEqualTo(Instant.parse("2026-11-05T10:30:00Z"));
     }
 
     @Test

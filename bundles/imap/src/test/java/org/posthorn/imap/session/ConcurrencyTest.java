@@ -95,6 +95,29 @@ class ConcurrencyTest extends ImapServerTest {
     }
 
     @Test
+    void idleHearsKeepAlives() throws Exception {
+        ImapSettings defaults = ImapFixture.defaults();
+        imap.service.reconfigure(new ImapSettings(defaults.server(), true, defaults.maxCommandSize(),
+                defaults.maxMessageSize(), defaults.maxBadCommands(), defaults.loginTimeout(),
+                java.time.Duration.ofMillis(200)));
+        try {
+            a.send("i1 IDLE");
+            assertThat(a.line()).isEqualTo("+ idling");
+            assertThat(a.line()).isEqualTo("* OK Still here");
+            a.send("DONE");
+            String line = a.line();
+            while (line.equals("* OK Still here")) {
+                line = a.line();
+            }
+            assertThat(line).isEqualTo("i1 OK IDLE terminated");
+        } finally {
+            imap.service.reconfigure(defaults);
+        }
+        // not while no IDLE is in progress
+        assertThat(a.command("a1 NOOP")).containsExactly("a1 OK NOOP completed");
+    }
+
+    @Test
     void idleInTheAuthenticatedStateWaitsForDone() throws Exception {
         a.command("a1 UNSELECT");
         a.send("i1 IDLE");

@@ -157,4 +157,30 @@ class FetchTest extends ImapServerTest {
         assertThat(c.command("h FETCH 1:* FLAGS")).containsExactly("h BAD No messages: invalid message sequence number");
         assertThat(c.command("i UID FETCH 1:* FLAGS")).containsExactly("i OK UID FETCH completed");
     }
+
+    @Test
+    void largeMessagesAreSpooledOnAppendAndStreamedOnFetch() throws Exception {
+        byte[] payload = new byte[600_000];
+        new java.util.Random(7).nextBytes(payload);
+        String base64 = Base64.getMimeEncoder().encodeToString(payload);
+        String big = "From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\n"
+                + "x".repeat(20_000) + "\r\n--z\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n--z--\r\n";
+        c.sendRaw("a APPEND INBOX {" + big.length() + "+}\r\n" + big + "\r\n");
+        assertThat(c.responsesTo("a")).last().asString().startsWith("a OK [APPENDUID");
+        c.command("b NOOP");
+        assertThat(c.command("c FETCH 2 (RFC822.SIZE BODY.PEEK[])")).containsExactly(
+                "* 2 FETCH (RFC822.SIZE " + big.length() + " BODY[] " + literal(big) + ")", "c OK FETCH completed");
+        c.send("d FETCH 2 (BINARY.PEEK[2] BODY.PEEK[1]<19990.20>)");
+        String response = new String(c.lineBytes(), StandardCharsets.ISO_8859_1);
+        String expectedStart = "* 2 FETCH (BINARY[2] ~{" + payload.length + "}\r\n";
+        assertThat(response).startsWith(expectedStart);
+        byte[] decoded = response.substring(expectedStart.length(), expectedStart.length() + payload.length)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(response.substring(expectedStart.length() + payload.length))
+                .isEqualTo(" BODY[1]<19990> {10}\r\nxxxxxxxxxx)");
+        assertThat(c.line()).isEqualTo("d OK FETCH completed");
+        assertThat(decoded).isEqualTo(payload);
+    }
 }

@@ -130,6 +130,11 @@ public final class ImapClient implements AutoCloseable {
 
     /** One response line; literals (and the line that continues after them) included. */
     public String line() throws IOException {
+        return new String(lineBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** One response line as bytes, for binary literals. */
+    public byte[] lineBytes() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             ByteArrayOutputStream part = new ByteArrayOutputStream();
@@ -149,7 +154,7 @@ public final class ImapClient implements AutoCloseable {
             line.write(bytes, 0, bytes.length - 1);
             Matcher literal = LITERAL_END.matcher(new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1));
             if (!literal.find()) {
-                return line.toString(StandardCharsets.UTF_8);
+                return line.toByteArray();
             }
             line.write('\r');
             line.write('\n');

@@ -98,7 +98,7 @@ public final class ImapFixture implements AutoCloseable {
                 .idleTimeout(Duration.ofMinutes(30))
                 .maxLineLength(8192)
                 .build();
-        return new ImapSettings(server, true, 65536, 10 * 1024 * 1024, 10);
+        return new ImapSettings(server, true, 65536, 10 * 1024 * 1024, 10, Duration.ofMinutes(1), Duration.ofMinutes(2));
     }
 
     public int port(String listener) {

@@ -71,6 +71,7 @@ class MailboxCommandsTest extends ImapServerTest {
                 "* LIST (\\HasChildren) \"/\" Jobs/Projects",
                 "* LIST (\\HasNoChildren) \"/\" Jobs/Projects/2026",
                 "f OK LIST completed");
+        assertThat(c.command("g0 DELETE Jobs/Projects")).containsExactly("g0 NO [HASCHILDREN] Mailbox has children; delete them first");
         assertThat(c.command("g DELETE Jobs/Projects/2026")).containsExactly("g OK DELETE completed");
         assertThat(c.command("h DELETE Jobs/Projects/2026")).containsExactly("h NO [NONEXISTENT] Mailbox does not exist");
         assertThat(c.command("i DELETE INBOX")).containsExactly("i NO [CANNOT] INBOX cannot be deleted");
@@ -212,5 +213,17 @@ class MailboxCommandsTest extends ImapServerTest {
             assertThat(q.command("d SETQUOTA \"\" (STORAGE 10)"))
                     .containsExactly("d NO [NOPERM] Quotas are set by the administrator");
         }
+    }
+
+    @Test
+    void theSelectedMailboxMayBeRenamedBySelf() throws Exception {
+        c.command("a CREATE Old/Child");
+        imap.deliver(user, "Old/Child", message("kept"));
+        c.command("b SELECT Old/Child");
+        assertThat(c.command("c RENAME Old New")).containsExactly("c OK RENAME completed");
+        assertThat(c.command("d FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]")).containsExactly(
+                "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {17}\r\nSubject: kept\r\n\r\n)", "d OK FETCH completed");
+        assertThat(c.command("e STATUS New/Child (MESSAGES)"))
+                .containsExactly("* STATUS New/Child (MESSAGES 1)", "e OK STATUS completed");
     }
 }

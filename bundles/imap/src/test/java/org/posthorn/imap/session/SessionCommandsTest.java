@@ -20,10 +20,11 @@ class SessionCommandsTest extends ImapServerTest {
     }
 
     private static String capabilities(boolean tlsOffered, String auth) {
-        return "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE" + (tlsOffered ? " STARTTLS" : "") + " " + auth
+        return "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE" + (tlsOffered ? " STARTTLS" : "") + " " + auth
                 + " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS"
                 + " CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE"
-                + " STATUS=SIZE APPENDLIMIT=10485760";
+                + " STATUS=SIZE SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES"
+                + " APPENDLIMIT=10485760";
     }
 
     @Test
@@ -61,7 +62,9 @@ class SessionCommandsTest extends ImapServerTest {
 
     @Test
     void loginIsDisabledBeforeTlsUnlessConfigured() throws Exception {
-        ImapSettings strict = new ImapSettings(imap.service.settings().server(), false, 65536, 10 * 1024 * 1024, 10);
+        ImapSettings defaults = ImapFixture.defaults();
+        ImapSettings strict = new ImapSettings(defaults.server(), false, defaults.maxCommandSize(),
+                defaults.maxMessageSize(), defaults.maxBadCommands(), defaults.loginTimeout(), defaults.idleKeepAlive());
         imap.service.reconfigure(strict);
         try (ImapClient c = ImapClient.connect(imap.port())) {
             assertThat(c.line()).contains(" STARTTLS LOGINDISABLED ").doesNotContain("AUTH=PLAIN");
@@ -84,7 +87,7 @@ class SessionCommandsTest extends ImapServerTest {
     @Test
     void implicitTlsPortTakesLogin() throws Exception {
         try (ImapClient c = ImapClient.connectTls(imap.port("imaps"))) {
-            assertThat(c.line()).startsWith("* OK [CAPABILITY IMAP4rev1 ").contains("AUTH=PLAIN")
+            assertThat(c.line()).startsWith("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 ").contains("AUTH=PLAIN")
                     .doesNotContain("STARTTLS");
             assertThat(c.command("t STARTTLS")).containsExactly("t BAD TLS is already active");
             c.login(user);
@@ -220,6 +223,27 @@ class SessionCommandsTest extends ImapServerTest {
                 imap.currentStore.set(imap.store);
             }
             assertThat(ImapClient.last(c.command("c SELECT INBOX"))).isEqualTo("c OK [READ-WRITE] SELECT completed");
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotLogInIsLoggedOutAfterTheLoginTimeout() throws Exception {
+        ImapSettings defaults = ImapFixture.defaults();
+        try (ImapClient loggedIn = ImapClient.connect(imap.port())) {
+            loggedIn.line();
+            loggedIn.login(user);
+            imap.service.reconfigure(new ImapSettings(defaults.server(), true, defaults.maxCommandSize(),
+                    defaults.maxMessageSize(), defaults.maxBadCommands(), java.time.Duration.ofSeconds(1),
+                    defaults.idleKeepAlive()));
+            try (ImapClient silent = ImapClient.connect(imap.port())) {
+                silent.line();
+                assertThat(silent.line()).isEqualTo("* BYE Autologout; idle for too long");
+                assertThat(silent.closedByServer()).isTrue();
+            }
+            // after login the server's idle timeout applies
+            assertThat(loggedIn.command("a NOOP")).containsExactly("a OK NOOP completed");
+        } finally {
+            imap.service.reconfigure(defaults);
         }
     }
 }

@@ -131,4 +131,81 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("e SEARCH RETURN (ALL) MODSEQ \"/flags/\\\\draft\" all 1 NOT FROM carol"))
                 .containsExactly("* ESEARCH (TAG \"e\") ALL 1,3:4 MODSEQ " + modSeq, "e OK SEARCH completed");
     }
+
+    @Test
+    void savedSearchResultsAreUsedAsDollar() throws Exception {
+        assertThat(c.command("a SEARCH RETURN (SAVE) FROM bob")).containsExactly("a OK SEARCH completed");
+        assertThat(c.command("b FETCH $ UID"))
+                .containsExactly("* 1 FETCH (UID 1)", "* 3 FETCH (UID 3)", "b OK FETCH completed");
+        assertThat(c.command("c UID SEARCH RETURN (SAVE MIN) SUBJECT a"))
+                .containsExactly("* ESEARCH (TAG \"c\") UID MIN 1", "c OK UID SEARCH completed");
+        assertThat(c.command("d UID STORE $ +FLAGS (\\Seen)"))
+                .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent))", "d OK STORE completed");
+        assertThat(c.command("e SEARCH $ UNSEEN")).containsExactly("* SEARCH", "e OK SEARCH completed");
+        assertThat(c.command("f FETCH 1,$ UID")).containsExactly("f BAD Invalid sequence set at \"$ UID\"");
+        c.command("g SELECT INBOX");
+        assertThat(c.command("h FETCH $ UID")).containsExactly("h OK FETCH completed");
+    }
+
+    @Test
+    void imap4rev2Session() throws Exception {
+        try (ImapClient rev2 = loggedIn(user)) {
+            assertThat(rev2.command("a ENABLE IMAP4rev2")).containsExactly("* ENABLED IMAP4rev2", "a OK ENABLE completed");
+            long modSeq = imap.store.status(user, "INBOX").highestModSeq();
+            assertThat(rev2.command("b SELECT inbox")).containsExactly(
+                    "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
+                    "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted",
+                    "* 4 EXISTS",
+                    "* LIST () \"/\" INBOX",
+                    "* OK [UIDVALIDITY " + uidValidity("INBOX") + "] UIDs valid",
+                    "* OK [UIDNEXT 5] Predicted next UID",
+                    "* OK [HIGHESTMODSEQ " + modSeq + "] Highest",
+                    "b OK [READ-WRITE] SELECT completed");
+            assertThat(rev2.command("c FETCH 1 FLAGS")).containsExactly("* 1 FETCH (FLAGS ())", "c OK FETCH completed");
+            assertThat(rev2.command("d SEARCH FROM bob"))
+                    .containsExactly("* ESEARCH (TAG \"d\") ALL 1,3", "d OK SEARCH completed");
+            assertThat(rev2.command("e CREATE \"Entwürfe\"")).containsExactly("e OK CREATE completed");
+            assertThat(rev2.command("f LIST \"\" Entw*"))
+                    .containsExactly("* LIST (\\HasNoChildren) \"/\" \"Entwürfe\"", "f OK LIST completed");
+        }
+        // the IMAP4rev1 session still has its \Recent messages
+        assertThat(c.command("g FETCH 1 FLAGS")).containsExactly("* 1 FETCH (FLAGS (\\Recent))", "g OK FETCH completed");
+    }
+
+    @Test
+    void sortByKeys() throws Exception {
+        assertThat(c.command("a SORT (SUBJECT) UTF-8 ALL")).containsExactly("* SORT 1 2 4 3", "a OK SORT completed");
+        assertThat(c.command("b SORT (FROM) US-ASCII ALL")).containsExactly("* SORT 1 3 2 4", "b OK SORT completed");
+        assertThat(c.command("c UID SORT (DISPLAYFROM) UTF-8 NOT SUBJECT delta"))
+                .containsExactly("* SORT 3 1 2", "c OK UID SORT completed");
+        assertThat(c.command("d SORT (REVERSE SUBJECT) UTF-8 FROM bob")).containsExactly("* SORT 3 1", "d OK SORT completed");
+        assertThat(c.command("e SORT (BOGUS) UTF-8 ALL")).containsExactly("e BAD Unknown sort key BOGUS");
+        assertThat(c.command("f SORT (DATE) KOI8-R ALL"))
+                .containsExactly("f NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R");
+    }
+
+    @Test
+    void threadByReferencesAndBySubject() throws Exception {
+        String other = imap.newUser();
+        imap.deliver(other, "INBOX", thread("<t1@x>", null, null, "Plan", 3));
+        imap.deliver(other, "INBOX", thread("<t2@x>", "<t1@x>", null, "Re: Plan", 4));
+        imap.deliver(other, "INBOX", thread("<t3@x>", "<t2@x>", "<t1@x> <t2@x>", "Re: Plan", 5));
+        imap.deliver(other, "INBOX", thread("<t4@x>", null, null, "Other", 2));
+        try (ImapClient t = loggedIn(other)) {
+            t.command("s SELECT INBOX");
+            assertThat(t.command("a THREAD REFERENCES UTF-8 ALL"))
+                    .containsExactly("* THREAD (4)(1 2 3)", "a OK THREAD completed");
+            assertThat(t.command("b THREAD ORDEREDSUBJECT UTF-8 ALL"))
+                    .containsExactly("* THREAD (4)(1 (2)(3))", "b OK THREAD completed");
+            assertThat(t.command("c UID THREAD REFERENCES UTF-8 SUBJECT nothing"))
+                    .containsExactly("* THREAD", "c OK UID THREAD completed");
+        }
+    }
+
+    private static String thread(String id, String inReplyTo, String references, String subject, int day) {
+        return "From: a@example.org\r\nSubject: " + subject + "\r\nMessage-ID: " + id + "\r\n"
+                + (inReplyTo == null ? "" : "In-Reply-To: " + inReplyTo + "\r\n")
+                + (references == null ? "" : "References: " + references + "\r\n")
+                + "Date: " + day + " Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n";
+    }
 }
