@@ -108,6 +108,23 @@ class Pop3MaildropTest {
     }
 
     @Test
+    void aMessageExpungedAndPurgedAfterTheSessionLookedItUpIsAnErrorToo() throws Exception {
+        try (Pop3Client client = server.login(account)) {
+            client.expectOk("RETR 1"); // also looks up message 2, which is then read from its handle
+            client.readMultiLine();
+            long second = inbox().get(1).uid();
+            system.store.updateFlags(account, "INBOX", UidSet.ofUids(second), FlagUpdate.Mode.ADD,
+                    Set.of("\\Deleted"), -1);
+            system.store.expunge(account, "INBOX", UidSet.ofUids(second));
+            system.store.purge();
+
+            assertThat(client.command("RETR 2"))
+                    .isEqualTo("-ERR Message 2 was removed by another session since you logged in");
+            assertThat(client.command("QUIT")).isEqualTo("+OK Bye; 2 messages left");
+        }
+    }
+
+    @Test
     void flagsSetByImapOnOtherMessagesAreLeftAlone() throws Exception {
         long first = inbox().get(0).uid();
         long second = inbox().get(1).uid();
