@@ -42,6 +42,13 @@ class Pop3MaildropTest {
         server.close();
     }
 
+    /** What an IMAP client does to delete a message (STORE +FLAGS (\Deleted), EXPUNGE), and the purge after it. */
+    private void expungeAsImap(long uid) throws Exception {
+        system.store.updateFlags(account, "INBOX", UidSet.ofUids(uid), FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
+        system.store.expunge(account, "INBOX", UidSet.ofUids(uid));
+        system.store.purge();
+    }
+
     private List<MessageMeta> inbox() throws Exception {
         return system.store.messages(account, "INBOX", UidSet.ALL);
     }
@@ -86,12 +93,7 @@ class Pop3MaildropTest {
     @Test
     void aMessageExpungedByImapMeanwhileIsAnErrorToReadAndQuitStillSucceeds() throws Exception {
         try (Pop3Client client = server.login(account)) {
-            long second = inbox().get(1).uid();
-            // an IMAP client deletes message 2: STORE +FLAGS (\Deleted), EXPUNGE
-            system.store.updateFlags(account, "INBOX", UidSet.ofUids(second), FlagUpdate.Mode.ADD,
-                    Set.of("\\Deleted"), -1);
-            system.store.expunge(account, "INBOX", UidSet.ofUids(second));
-            system.store.purge();
+            expungeAsImap(inbox().get(1).uid());
 
             assertThat(client.command("RETR 2"))
                     .isEqualTo("-ERR Message 2 was removed by another session since you logged in");
@@ -105,6 +107,19 @@ class Pop3MaildropTest {
             assertThat(client.command("QUIT")).isEqualTo("+OK Bye; 0 messages left");
         }
         assertThat(inbox()).isEmpty();
+    }
+
+    @Test
+    void aMessageExpungedAndPurgedAfterTheSessionLookedItUpIsAnErrorToo() throws Exception {
+        try (Pop3Client client = server.login(account)) {
+            client.expectOk("RETR 1"); // also looks up message 2, which is then read from its handle
+            client.readMultiLine();
+            expungeAsImap(inbox().get(1).uid());
+
+            assertThat(client.command("RETR 2"))
+                    .isEqualTo("-ERR Message 2 was removed by another session since you logged in");
+            assertThat(client.command("QUIT")).isEqualTo("+OK Bye; 2 messages left");
+        }
     }
 
     @Test

@@ -55,9 +55,9 @@ public final class TestMailSystem implements ExtensionContext.Store.CloseableRes
     private final Path folder;
     private final DerbyDatabase db;
 
-    private TestMailSystem(Path folder) throws Exception {
+    private TestMailSystem(Path folder, int pageCache) throws Exception {
         this.folder = folder;
-        db = new DerbyDatabase(folder.resolve("derby"), 200);
+        db = new DerbyDatabase(folder.resolve("derby"), pageCache);
         SqlSchemaMigrator migrator = new SqlSchemaMigrator(db);
         store = new DerbyMailboxStore(StoreSettings.DEFAULTS, db, migrator);
         directory = new DerbyUserDirectory(StoreSettings.DEFAULTS, db, migrator, new Argon2PasswordHasher(
@@ -66,6 +66,14 @@ public final class TestMailSystem implements ExtensionContext.Store.CloseableRes
         directory.addDomain("example.org");
         tls = new ServerTlsMaterial(ComponentConfig.of(ServerTlsMaterial.Config.class, Map.of("host.name", "localhost")),
                 dataFolder(folder));
+    }
+
+    /**
+     * A mail system in {@code folder} outside JUnit (the benchmark server), with {@code pageCache}
+     * Derby pages (the shipped configuration has 4000; the tests use 200, so that a 32 MB heap suffices).
+     */
+    public static TestMailSystem open(Path folder, int pageCache) throws Exception {
+        return new TestMailSystem(folder, pageCache);
     }
 
     /** A bundle context that only knows the data folder, which is all the TLS component asks it. */
@@ -172,7 +180,7 @@ public final class TestMailSystem implements ExtensionContext.Store.CloseableRes
 
         private static TestMailSystem create() {
             try {
-                return new TestMailSystem(Files.createTempDirectory("posthorn-pop3-test"));
+                return new TestMailSystem(Files.createTempDirectory("posthorn-pop3-test"), 200);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up the mail system for the tests", e);
             }

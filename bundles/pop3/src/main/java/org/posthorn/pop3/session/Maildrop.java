@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.List;
 
 import org.posthorn.api.store.MessageMeta;
+import org.posthorn.api.store.StoredContent;
 import org.posthorn.api.store.UidSet;
 
 /**
@@ -19,11 +20,13 @@ final class Maildrop {
     private final long[] uids;
     private final long[] sizes;
     private final BitSet deleted = new BitSet();
+    private final StoredContent[] contents;
 
     private Maildrop(long uidValidity, long[] uids, long[] sizes) {
         this.uidValidity = uidValidity;
         this.uids = uids;
         this.sizes = sizes;
+        this.contents = new StoredContent[uids.length];
     }
 
     /** The maildrop of these messages, which must be in UID order. */
@@ -79,6 +82,19 @@ final class Maildrop {
      */
     String uniqueId(int number) {
         return uidValidity + "." + uids[number - 1];
+    }
+
+    /** The message's raw bytes as fetched earlier, or null. */
+    StoredContent content(int number) {
+        return contents[number - 1];
+    }
+
+    /** Remembers the raw bytes of the message with {@code uid}, if it belongs to this maildrop. */
+    void content(long uid, StoredContent content) {
+        int index = Arrays.binarySearch(uids, uid);
+        if (index >= 0) {
+            contents[index] = content;
+        }
     }
 
     void delete(int number) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.store.MessageMeta;
 import org.posthorn.api.store.SpecialUse;
 import org.posthorn.api.store.StoreException;
+import org.posthorn.api.store.StoredContent;
 import org.posthorn.api.store.StoredMessage;
 import org.posthorn.api.store.UidSet;
 import org.posthorn.api.user.Account;
@@ -42,6 +44,7 @@ final class Pop3Session implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
     private static final String INBOX = "INBOX";
+    private static final int PREFETCH = 32;
 
     private enum State { AUTHORIZATION, TRANSACTION }
 
@@ -401,8 +404,7 @@ final class Pop3Session implements ProtocolSession {
         }
         InputStream raw;
         try {
-            StoredMessage message = store.get().message(account, INBOX, maildrop.uid(number));
-            raw = message.source().openStream();
+            raw = content(store.get(), number).openStream();
         } catch (StoreException e) {
             if (e.reason() == StoreException.Reason.NO_SUCH_MESSAGE) {
                 error("Message " + number + " was removed by another session since you logged in");
@@ -427,6 +429,32 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         connection.writeLine(".");
+    }
+
+    /**
+     * The raw bytes of a message. Clients read messages in order, so one store query fetches the
+     * handles of the next {@link #PREFETCH} messages (not their bytes), and the next RETR or TOP
+     * only opens its stream.
+     */
+    private StoredContent content(MailboxStore store, int number) throws StoreException {
+        StoredContent content = maildrop.content(number);
+        if (content == null) {
+            List<Long> uids = new ArrayList<>();
+            for (int n = number; n <= maildrop.highestNumber() && uids.size() < PREFETCH; n++) {
+                if (!maildrop.isDeleted(n) && maildrop.content(n) == null) {
+                    uids.add(maildrop.uid(n));
+                }
+            }
+            for (StoredMessage message : store.fetch(account, INBOX,
+                    UidSet.ofUids(uids.stream().mapToLong(Long::longValue).toArray()))) {
+                maildrop.content(message.meta().uid(), message.source());
+            }
+            content = maildrop.content(number);
+        }
+        if (content == null) {
+            throw new StoreException(StoreException.Reason.NO_SUCH_MESSAGE, "no message with UID " + maildrop.uid(number));
+        }
+        return content;
     }
 
     private void dele(Request request) throws IOException {
