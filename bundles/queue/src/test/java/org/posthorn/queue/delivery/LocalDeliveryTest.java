@@ -165,6 +165,19 @@ class LocalDeliveryTest extends QueueTestBase {
     }
 
     @Test
+    void aDirectoryReturningDuringTheAttemptThatMissedItIsUsedAtOnce() throws Exception {
+        queue.users.unavailable = true;
+        queue.users.onNextCall = () -> {
+            queue.users.unavailable = false;
+            queue.engine().serviceReturned();
+        };
+        String id = queue.send(TestMail.envelope(SENDER, "bob@example.org"), TestMail.message("just in time"));
+        await().until(() -> !queue.exists(id));
+        assertThat(queue.clock.instant()).as("without waiting for unavailable.retry").isEqualTo(QueueHarness.START);
+        assertThat(queue.store.appended).hasSize(1);
+    }
+
+    @Test
     void withoutRemoteDeliveryRemoteRecipientsWaitWithoutBouncing() throws Exception {
         queue.remoteRunning = false;
         String id = queue.send(TestMail.envelope(SENDER, "dave@remote.test"), TestMail.message("remote later"));
