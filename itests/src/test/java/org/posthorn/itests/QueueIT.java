@@ -6,12 +6,10 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,8 +42,6 @@ import org.posthorn.api.queue.QueueEntry;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxListener;
 import org.posthorn.api.store.MailboxStore;
-import org.posthorn.api.store.StoredMessage;
-import org.posthorn.api.store.UidSet;
 import org.posthorn.api.user.UserAdmin;
 import org.posthorn.api.user.UserDirectory;
 
@@ -160,16 +156,8 @@ public class QueueIT {
         }
     }
 
-    /** The messages in an account's INBOX, oldest first. */
     private List<String> inbox(String account) throws Exception {
-        MailboxStore store = await(MailboxStore.class);
-        List<String> texts = new ArrayList<>();
-        for (StoredMessage message : store.fetch(account, "INBOX", UidSet.ALL)) {
-            try (InputStream in = message.source().openStream()) {
-                texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-        }
-        return texts;
+        return Mailboxes.inbox(await(MailboxStore.class), account);
     }
 
     private static Envelope envelope(String recipient) {

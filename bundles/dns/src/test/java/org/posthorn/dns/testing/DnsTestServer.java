@@ -154,7 +154,13 @@ public final class DnsTestServer implements AutoCloseable {
     }
 
     @Override
+    /** Returns once the port is free again: a socket closed under a blocked receive is released only when it returns. */
     public void close() {
         socket.close();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -170,6 +170,12 @@ public final class SmtpSink implements AutoCloseable {
             s.close();
         }
         threads.shutdownNow();
+        // the port is free again only once the accepting thread has left accept()
+        try {
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Session {
