@@ -50,7 +50,12 @@ public final class DnsTestServer implements AutoCloseable {
     }
 
     public static DnsTestServer start() throws IOException {
-        return new DnsTestServer(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        return start(0);
+    }
+
+    /** A server on a given loopback UDP port (0: any free one), for a test that configured the port beforehand. */
+    public static DnsTestServer start(int port) throws IOException {
+        return new DnsTestServer(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
     }
 
     public InetSocketAddress address() {
@@ -149,7 +154,13 @@ public final class DnsTestServer implements AutoCloseable {
     }
 
     @Override
+    /** Returns once the port is free again: a socket closed under a blocked receive is released only when it returns. */
     public void close() {
         socket.close();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

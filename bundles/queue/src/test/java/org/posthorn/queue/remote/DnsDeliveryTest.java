@@ -15,6 +15,7 @@ import org.posthorn.api.mail.Recipient;
 import org.posthorn.dns.DnsJavaResolver;
 import org.posthorn.dns.testing.DnsTestServer;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
+import org.posthorn.queue.testing.SmtpSink;
 
 /** Remote delivery with the dnsjava resolver asking a DNS server on loopback. */
 class DnsDeliveryTest extends SinkTestSupport {

@@ -26,6 +26,7 @@ import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.mail.Origin;
 import org.posthorn.api.mail.Recipient;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
+import org.posthorn.queue.testing.SmtpSink;
 
 class SmtpRemoteDeliveryTest extends SinkTestSupport {
 
