@@ -1,9 +1,14 @@
 package org.posthorn.smtp.session;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import org.posthorn.api.filter.HeaderField;
 
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.DsnReturn;
@@ -22,6 +27,8 @@ final class Transaction {
     private final String envelopeId;
     /** By address: a recipient named twice is kept once, with its first parameters. */
     private final Map<MailAddress, Recipient> recipients = new LinkedHashMap<>();
+    /** Header fields policies gave with the accepted recipients, each once. */
+    private final Set<HeaderField> policyHeaders = new LinkedHashSet<>();
 
     Transaction(MailAddress sender, BodyType bodyType, boolean smtpUtf8, DsnReturn ret, String envelopeId) {
         this.sender = sender;
@@ -45,6 +52,21 @@ final class Transaction {
 
     void add(Recipient recipient) {
         recipients.putIfAbsent(recipient.address(), recipient);
+    }
+
+    void addHeaders(Collection<HeaderField> fields) {
+        policyHeaders.addAll(fields);
+    }
+
+    /** The policies' header fields from RCPT time, then {@code more}, each once. */
+    List<HeaderField> policyHeaders(Collection<HeaderField> more) {
+        Set<HeaderField> all = new LinkedHashSet<>(policyHeaders);
+        all.addAll(more);
+        return new ArrayList<>(all);
+    }
+
+    List<MailAddress> addresses() {
+        return new ArrayList<>(recipients.keySet());
     }
 
     int recipientCount() {
