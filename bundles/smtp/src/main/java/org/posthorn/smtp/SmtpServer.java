@@ -33,6 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.smtp.SmtpPolicy;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.ListenerSpec;
@@ -171,6 +172,7 @@ public final class SmtpServer {
     private final AtomicReference<MailQueue> queue = new AtomicReference<>();
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
+    private final AtomicReference<MailboxStore> store = new AtomicReference<>();
     private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
     private AuthThrottle throttle;
@@ -213,6 +215,17 @@ public final class SmtpServer {
         if (tls.compareAndSet(service, null)) {
             reportGone("TLS material gone; STARTTLS is not offered and port-465 connections are refused until it returns");
         }
+    }
+
+    /** Only for the quota of local recipients at RCPT; without it the queue finds out at delivery. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMailboxStore(MailboxStore service) {
+        store.set(service);
+    }
+
+    void unbindMailboxStore(MailboxStore service) {
+        store.compareAndSet(service, null);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -266,6 +279,11 @@ public final class SmtpServer {
         @Override
         public Optional<UserDirectory> users() {
             return Optional.ofNullable(users.get());
+        }
+
+        @Override
+        public Optional<MailboxStore> store() {
+            return Optional.ofNullable(store.get());
         }
     }
 

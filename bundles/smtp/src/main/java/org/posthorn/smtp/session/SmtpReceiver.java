@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.Connection;
 import org.posthorn.net.ProtocolSession;
@@ -24,6 +25,9 @@ public final class SmtpReceiver implements SessionFactory {
         Optional<MailQueue> queue();
 
         Optional<UserDirectory> users();
+
+        /** The mailbox store, asked for local recipients' quota; without it their mail is accepted. */
+        Optional<MailboxStore> store();
     }
 
     private final Services services;
@@ -68,6 +72,10 @@ public final class SmtpReceiver implements SessionFactory {
 
     Optional<UserDirectory> users() {
         return services.users();
+    }
+
+    Optional<MailboxStore> store() {
+        return services.store();
     }
 
     AuthThrottle throttle() {

@@ -27,9 +27,13 @@ import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.queue.QueueException;
 import org.posthorn.api.queue.QueuedMessage;
 import org.posthorn.api.smtp.PolicyVerdict;
+import org.posthorn.api.store.MailboxStore;
+import org.posthorn.api.store.QuotaUsage;
+import org.posthorn.api.store.StoreException;
 import org.posthorn.api.smtp.SessionFacts;
 import org.posthorn.api.user.Account;
 import org.posthorn.api.user.DirectoryUnavailableException;
+import org.posthorn.api.user.Resolution;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.BareLineEndingException;
 import org.posthorn.net.BareLineEndings;
@@ -372,6 +376,7 @@ final class SmtpSession implements ProtocolSession {
         boolean smtpUtf8 = false;
         DsnReturn ret = null;
         String envelopeId = null;
+        long declaredSize = -1;
         for (Map.Entry<String, String> parameter : path.parameters().entrySet()) {
             String value = parameter.getValue();
             switch (parameter.getKey()) {
@@ -387,6 +392,7 @@ final class SmtpSession implements ProtocolSession {
                                 + settings().maxMessageSize() + " bytes");
                         return;
                     }
+                    declaredSize = declared;
                 }
                 case "BODY" -> {
                     body = bodyType(value);
@@ -452,7 +458,7 @@ final class SmtpSession implements ProtocolSession {
         if (!mayUseSender(sender)) {
             return;
         }
-        transaction = new Transaction(sender, body, smtpUtf8, ret, envelopeId);
+        transaction = new Transaction(sender, body, smtpUtf8, ret, envelopeId, declaredSize);
         reply("250 2.1.0 Ok");
     }
 
@@ -586,8 +592,15 @@ final class SmtpSession implements ProtocolSession {
         }
         try {
             if (users.get().isLocalDomain(address.domain())) {
-                if (settings().rejectUnknownRecipients() && users.get().resolve(address).isUnknown()) {
+                Resolution resolution = users.get().resolve(address);
+                if (settings().rejectUnknownRecipients() && resolution.isUnknown()) {
                     reply("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
+                    return RecipientCheck.REFUSED;
+                }
+                String full = quotaRefusal(address, resolution);
+                if (full != null) {
+                    LOG.info("RCPT TO <{}> refused: {}", address, full);
+                    reply(full);
                     return RecipientCheck.REFUSED;
                 }
                 return RecipientCheck.LOCAL;
@@ -602,6 +615,42 @@ final class SmtpSession implements ProtocolSession {
             return RecipientCheck.REFUSED;
         }
         return RecipientCheck.REMOTE;
+    }
+
+    /**
+     * The reply for a local recipient whose accounts cannot take the message now, or {@code null}.
+     * A recipient is refused only if every account it reaches is over quota and it has no
+     * forwards: {@code 552 5.2.2} if the declared SIZE exceeds every account's whole quota (it
+     * can never fit), otherwise {@code 452 4.2.2} (RFC 3463: mailbox full, the client retries and
+     * the user may make room). Without the store, or if it fails, the queue decides later.
+     */
+    private String quotaRefusal(MailAddress address, Resolution resolution) {
+        Optional<MailboxStore> store = receiver.store();
+        if (store.isEmpty() || resolution.accounts().isEmpty() || !resolution.forwards().isEmpty()) {
+            return null;
+        }
+        long size = Math.max(transaction.declaredSize(), 0);
+        boolean neverFits = true;
+        for (String name : resolution.accounts()) {
+            QuotaUsage quota;
+            try {
+                quota = store.get().quota(name);
+            } catch (StoreException | RuntimeException e) {
+                LOG.debug("Quota of {} unknown, accepting: {}", name, e.toString());
+                return null;
+            }
+            boolean fitsAtAll = quota.limitBytes() <= 0 || size <= quota.limitBytes();
+            boolean bytesFree = quota.limitBytes() <= 0
+                    || quota.usedBytes() < quota.limitBytes() && quota.usedBytes() + size <= quota.limitBytes();
+            boolean messagesFree = quota.limitMessages() <= 0 || quota.usedMessages() < quota.limitMessages();
+            if (bytesFree && messagesFree) {
+                return null;
+            }
+            neverFits &= !fitsAtAll;
+        }
+        return neverFits
+                ? "552 5.2.2 <" + address + ">: Message is larger than the recipient's mailbox quota"
+                : "452 4.2.2 <" + address + ">: Mailbox full; try again later";
     }
 
     /** What the policies are told of this session and its transaction. */

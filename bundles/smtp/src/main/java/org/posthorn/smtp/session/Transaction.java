@@ -25,13 +25,17 @@ final class Transaction {
     private final boolean smtpUtf8;
     private final DsnReturn ret;
     private final String envelopeId;
+    private final long declaredSize;
     /** By address: a recipient named twice is kept once, with its first parameters. */
     private final Map<MailAddress, Recipient> recipients = new LinkedHashMap<>();
     /** Header fields policies gave with the accepted recipients, each once. */
     private final Set<HeaderField> policyHeaders = new LinkedHashSet<>();
 
-    Transaction(MailAddress sender, BodyType bodyType, boolean smtpUtf8, DsnReturn ret, String envelopeId) {
+    /** @param declaredSize the SIZE parameter of MAIL FROM (RFC 1870), or -1 */
+    Transaction(MailAddress sender, BodyType bodyType, boolean smtpUtf8, DsnReturn ret, String envelopeId,
+                long declaredSize) {
         this.sender = sender;
+        this.declaredSize = declaredSize;
         this.bodyType = bodyType;
         this.smtpUtf8 = smtpUtf8;
         this.ret = ret;
@@ -40,6 +44,11 @@ final class Transaction {
 
     MailAddress sender() {
         return sender;
+    }
+
+    /** The size the client declared with MAIL FROM, or -1. */
+    long declaredSize() {
+        return declaredSize;
     }
 
     BodyType bodyType() {
