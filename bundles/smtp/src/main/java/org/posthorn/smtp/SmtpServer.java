@@ -31,6 +31,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.posthorn.api.dns.DnsResolver;
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.smtp.SmtpPolicy;
 import org.posthorn.api.store.MailboxStore;
@@ -164,6 +165,15 @@ public final class SmtpServer {
                 description = "An SMTP policy plugin that fails: false skips it (fail-open), true answers"
                         + " 451 4.3.0 so the client retries (fail-closed).")
         boolean policy_fail_closed() default false;
+
+        @AttributeDefinition(name = "Reverse DNS",
+                description = "Look up each client's name (PTR, confirmed by its A/AAAA records) for the Received:"
+                        + " header and the policies.")
+        boolean reverse_dns_enabled() default true;
+
+        @AttributeDefinition(name = "Reverse DNS timeout (milliseconds)", min = "1",
+                description = "How long after the connect the name may take; later, it is unknown.")
+        int reverse_dns_timeout_millis() default 2000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
@@ -173,6 +183,7 @@ public final class SmtpServer {
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
     private final AtomicReference<MailboxStore> store = new AtomicReference<>();
+    private final AtomicReference<DnsResolver> dns = new AtomicReference<>();
     private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
     private AuthThrottle throttle;
@@ -226,6 +237,17 @@ public final class SmtpServer {
 
     void unbindMailboxStore(MailboxStore service) {
         store.compareAndSet(service, null);
+    }
+
+    /** Only for clients' names; without it they are unknown. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindDnsResolver(DnsResolver service) {
+        dns.set(service);
+    }
+
+    void unbindDnsResolver(DnsResolver service) {
+        dns.compareAndSet(service, null);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -285,6 +307,11 @@ public final class SmtpServer {
         public Optional<MailboxStore> store() {
             return Optional.ofNullable(store.get());
         }
+
+        @Override
+        public Optional<DnsResolver> dns() {
+            return Optional.ofNullable(dns.get());
+        }
     }
 
     /** The bundle's own data area (a temporary folder outside a framework, as in tests). */
@@ -309,6 +336,7 @@ public final class SmtpServer {
     @Deactivate
     void deactivate() {
         server.close();
+        receiver.close();
     }
 
     /** Each listener's state and counters, in configuration order: mx, submission, submissions. */
@@ -351,7 +379,8 @@ public final class SmtpServer {
                 config.auth_plaintext_allowed(), config.mx_auth(), config.reject_unknown_recipients(),
                 config.sender_must_be_own(), config.vrfy_enabled(), !bare.equals("normalize"),
                 Duration.ofSeconds(config.command_timeout_seconds()), Duration.ofSeconds(config.data_timeout_seconds()),
-                config.policy_fail_closed());
+                config.policy_fail_closed(), config.reverse_dns_enabled(),
+                Duration.ofMillis(config.reverse_dns_timeout_millis()));
     }
 
     static ServerSettings serverSettings(Config config) {

@@ -103,7 +103,7 @@ class PolicyTest {
         }
         TestQueue.Queued queued = server.queue.only();
         assertThat(queued.envelope().recipients()).extracting(r -> r.address().toString()).containsExactly(TestUsers.ALICE);
-        assertThat(queued.text()).startsWith("X-Greylist: passed for 127.0.0.1\r\nReceived: from client.example ");
+        assertThat(queued.text()).startsWith("X-Greylist: passed for 127.0.0.1\r\nReceived: from client.example (unknown [127.0.0.1])");
         SessionFacts facts = greylist.asked.get(0);
         assertThat(facts.listener()).isEqualTo("mx");
         assertThat(facts.heloName()).isEqualTo("client.example");

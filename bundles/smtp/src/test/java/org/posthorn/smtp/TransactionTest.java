@@ -54,7 +54,7 @@ class TransactionTest {
 
         TestQueue.Queued queued = server.queue.only();
         String text = queued.text();
-        assertThat(text).startsWith("Received: from client.example ([127.0.0.1])\r\n\tby mx.example.org (Posthorn) with ESMTP id smtp-");
+        assertThat(text).startsWith("Received: from client.example (unknown [127.0.0.1])\r\n\tby mx.example.org (Posthorn) with ESMTP id smtp-");
         assertThat(text.lines().filter(l -> l.startsWith("Received:"))).hasSize(1);
         assertThat(text).endsWith("\r\n\r\nFrom: sender@example.com\r\nTo: alice@example.org\r\nSubject: hi\r\n\r\n.dot\r\nend\r\n"
                 .substring(4));

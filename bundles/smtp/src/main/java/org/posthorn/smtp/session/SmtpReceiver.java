@@ -1,9 +1,14 @@
 package org.posthorn.smtp.session;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.posthorn.api.dns.DnsResolver;
 
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.store.MailboxStore;
@@ -28,13 +33,20 @@ public final class SmtpReceiver implements SessionFactory {
 
         /** The mailbox store, asked for local recipients' quota; without it their mail is accepted. */
         Optional<MailboxStore> store();
+
+        /** The DNS resolver, for the client's name; without it the name is unknown. */
+        Optional<DnsResolver> dns();
     }
+
+    /** Reverse-DNS look-ups run here so that the greeting does not wait for them. */
+    private static final int LOOKUP_THREADS = 8;
 
     private final Services services;
     private final AuthThrottle throttle;
     private final PolicyChain policies;
     private final Path holdFolder;
     private final ZoneId zone;
+    private final ExecutorService lookups;
     private volatile SmtpSettings settings;
 
     /**
@@ -49,12 +61,22 @@ public final class SmtpReceiver implements SessionFactory {
         this.policies = Objects.requireNonNull(policies, "policies");
         this.holdFolder = Objects.requireNonNull(holdFolder, "holdFolder");
         this.zone = ZoneId.systemDefault();
+        this.lookups = Executors.newFixedThreadPool(LOOKUP_THREADS, task -> {
+            Thread thread = new Thread(task, "smtp-reverse-dns");
+            thread.setDaemon(true);
+            return thread;
+        });
         HeldMessage.clear(holdFolder);
     }
 
     /** New settings for every session from its next command on. */
     public void update(SmtpSettings next) {
         settings = Objects.requireNonNull(next, "settings");
+    }
+
+    /** Stops the look-ups still running; sessions see their clients' names as unknown. */
+    public void close() {
+        lookups.shutdownNow();
     }
 
     @Override
@@ -76,6 +98,15 @@ public final class SmtpReceiver implements SessionFactory {
 
     Optional<MailboxStore> store() {
         return services.store();
+    }
+
+    /** Starts looking up a connecting client's name, if configured and a resolver is there. */
+    ClientName lookUpName(InetAddress client) {
+        SmtpSettings current = settings;
+        Optional<DnsResolver> dns = services.dns();
+        return current.reverseDns() && dns.isPresent()
+                ? ClientName.lookUp(dns.get(), client, current.reverseDnsTimeout(), lookups)
+                : ClientName.UNKNOWN;
     }
 
     AuthThrottle throttle() {

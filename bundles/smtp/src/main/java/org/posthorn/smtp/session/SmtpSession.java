@@ -63,8 +63,8 @@ final class SmtpSession implements ProtocolSession {
 
     /** The HELO/EHLO name, or {@code null} before the client introduced itself (or after STARTTLS). */
     private String heloName;
-    /** The client's forward-confirmed reverse-DNS name, or {@code null}. */
-    private String clientHost;
+    /** The client's forward-confirmed reverse-DNS name, being looked up. */
+    private ClientName clientName = ClientName.UNKNOWN;
     private boolean extended;
     private Account account;
     private Transaction transaction;
@@ -89,6 +89,7 @@ final class SmtpSession implements ProtocolSession {
 
     @Override
     public void connected() throws IOException {
+        clientName = receiver.lookUpName(clientAddress());
         connection.setIdleTimeout(settings().commandTimeout());
         connection.writeLine("220 " + settings().hostName() + " ESMTP Posthorn");
     }
@@ -655,7 +656,7 @@ final class SmtpSession implements ProtocolSession {
 
     /** What the policies are told of this session and its transaction. */
     private SessionFacts facts() {
-        return new SessionFacts(connection.listener().name(), clientAddress(), clientHost, heloName,
+        return new SessionFacts(connection.listener().name(), clientAddress(), clientName.get(), heloName,
                 connection.tlsActive(), account == null ? null : account.name(), transaction.sender());
     }
 
@@ -778,7 +779,7 @@ final class SmtpSession implements ProtocolSession {
             client.transferTo(OutputStream.nullOutputStream());
             return "451 4.3.0 Mail queue not available; try again later";
         }
-        Origin origin = new Origin(heloName, clientAddress().getHostAddress(), clientHost, protocol(),
+        Origin origin = new Origin(heloName, clientAddress().getHostAddress(), clientName.get(), protocol(),
                 account == null ? null : account.name(),
                 connection.tlsSession().map(tls -> tls.getProtocol() + " " + tls.getCipherSuite()).orElse(null),
                 connection.listener().name(), Instant.now());

@@ -24,18 +24,21 @@ import java.util.Objects;
  * @param commandTimeout        how long the server waits for the next command (RFC 5321 §4.5.3.2.7)
  * @param dataTimeout           how long the server waits for more message data
  * @param policyFailClosed      a policy that throws makes the server answer 451 4.3.0; otherwise it is skipped
+ * @param reverseDns            look up the client's name in the DNS (forward-confirmed)
+ * @param reverseDnsTimeout     how long after the connect that name may take to arrive
  */
 public record SmtpSettings(String hostName, long maxMessageSize, int maxRecipients, int maxErrors,
                            Duration authFailureDelay, boolean plaintextAuth, boolean mxAuth,
                            boolean rejectUnknownRecipients, boolean senderMustBeOwn, boolean vrfy,
                            boolean rejectBareLineEndings, Duration commandTimeout, Duration dataTimeout,
-                           boolean policyFailClosed) {
+                           boolean policyFailClosed, boolean reverseDns, Duration reverseDnsTimeout) {
 
     public SmtpSettings {
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(authFailureDelay, "authFailureDelay");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(dataTimeout, "dataTimeout");
+        Objects.requireNonNull(reverseDnsTimeout, "reverseDnsTimeout");
         if (maxMessageSize <= 0 || maxRecipients <= 0 || maxErrors <= 0) {
             throw new IllegalArgumentException("message size, recipients and errors limits must be positive");
         }

@@ -73,7 +73,7 @@ class ProtocolPartsTest {
                 "TLSv1.3 TLS_AES_256_GCM_SHA384", "submission", Instant.parse("2026-11-03T08:05:09Z"));
         String header = new String(ReceivedHeader.of(origin, "mx.example.org", "smtp-1.1", ZoneOffset.UTC),
                 StandardCharsets.UTF_8);
-        assertThat(header).isEqualTo("Received: from evil??x??? ([192.0.2.1])\r\n"
+        assertThat(header).isEqualTo("Received: from evil??x??? (unknown [192.0.2.1])\r\n"
                 + "\tby mx.example.org (Posthorn) with ESMTPSA id smtp-1.1\r\n"
                 + "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)\r\n"
                 + "\t(authenticated as alice@example.org);\r\n"
