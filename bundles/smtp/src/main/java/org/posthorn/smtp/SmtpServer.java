@@ -156,7 +156,7 @@ public final class SmtpServer {
         @AttributeDefinition(name = "VRFY", description = "Answer VRFY truthfully; otherwise 252 without looking.")
         boolean vrfy_enabled() default false;
 
-        @AttributeDefinition(name = "Bare CR or LF in DATA", options = {
+        @AttributeDefinition(name = "Bare CR or LF in DATA or BDAT (not BINARYMIME)", options = {
             @Option(value = "reject", label = "Reject the message (550 5.6.0)"),
             @Option(value = "normalize", label = "Turn them into CR LF")})
         String bare_line_endings() default "reject";

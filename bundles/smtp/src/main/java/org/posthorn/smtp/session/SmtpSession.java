@@ -751,7 +751,7 @@ final class SmtpSession implements ProtocolSession {
         connection.setIdleTimeout(settings().dataTimeout());
         Line interruption = null;
         try (ChunkedMessage message = new ChunkedMessage(connection, chunk)) {
-            reply(deliver(message));
+            reply(deliver(lineEndingsChecked(message)));
         } catch (ChunkedMessage.Interrupted e) {
             LOG.debug("BDAT transaction abandoned for another command");
             interruption = e.command();
@@ -762,6 +762,18 @@ final class SmtpSession implements ProtocolSession {
         if (interruption != null) {
             lineReceived(interruption);
         }
+    }
+
+    /**
+     * A chunked message under the bare line ending rule of DATA (the SMTP smuggling class,
+     * CVE-2023-51764): a next hop must never get a bare CR or LF from us to misread. Except
+     * BODY=BINARYMIME, whose octets are data of any value (RFC 3030 §3).
+     */
+    private InputStream lineEndingsChecked(InputStream chunks) {
+        if (transaction.bodyType() == BodyType.BINARY_MIME) {
+            return chunks;
+        }
+        return settings().rejectBareLineEndings() ? new BareLineEndingCheck(chunks) : new LineEndingNormalizer(chunks);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param rejectUnknownRecipients  RCPT to an unknown user in a local domain answers 550 5.1.1
  * @param senderMustBeOwn       an authenticated submitter may only use its own addresses in MAIL FROM
  * @param vrfy                  VRFY looks the user up; otherwise it answers 252 without looking
- * @param rejectBareLineEndings a bare CR or LF in DATA fails the message (550 5.6.0); otherwise it is
+ * @param rejectBareLineEndings a bare CR or LF in DATA or BDAT fails the message (550 5.6.0); otherwise it is
  *                              turned into CR LF
  * @param commandTimeout        how long the server waits for the next command (RFC 5321 §4.5.3.2.7)
  * @param dataTimeout           how long the server waits for more message data
