@@ -39,9 +39,9 @@ import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.ListenerSpec;
 import org.posthorn.net.ListenerStatus;
+import org.posthorn.net.LoginThrottle;
 import org.posthorn.net.ProtocolServer;
 import org.posthorn.net.ServerSettings;
-import org.posthorn.smtp.session.AuthThrottle;
 import org.posthorn.smtp.session.ListenerRole;
 import org.posthorn.smtp.session.PolicyChain;
 import org.posthorn.smtp.session.SmtpReceiver;
@@ -186,7 +186,7 @@ public final class SmtpServer {
     private final AtomicReference<DnsResolver> dns = new AtomicReference<>();
     private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
-    private AuthThrottle throttle;
+    private LoginThrottle throttle;
     private SmtpReceiver receiver;
     private Path holdFolder;
     private ProtocolServer server;
@@ -283,7 +283,7 @@ public final class SmtpServer {
     void activate(Config config, BundleContext bundleContext) {
         context = bundleContext;
         SmtpSettings settings = smtpSettings(config);
-        throttle = new AuthThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
+        throttle = new LoginThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
         holdFolder = holdFolder(bundleContext);
         receiver = new SmtpReceiver(settings, new Available(), throttle, policies, holdFolder);
         server = ProtocolServer.start(serverSettings(config), receiver, () -> Optional.ofNullable(tls.get()));

@@ -14,6 +14,7 @@ import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.Connection;
+import org.posthorn.net.LoginThrottle;
 import org.posthorn.net.ProtocolSession;
 import org.posthorn.net.SessionFactory;
 
@@ -42,7 +43,7 @@ public final class SmtpReceiver implements SessionFactory {
     private static final int LOOKUP_THREADS = 8;
 
     private final Services services;
-    private final AuthThrottle throttle;
+    private final LoginThrottle throttle;
     private final PolicyChain policies;
     private final Path holdFolder;
     private final ZoneId zone;
@@ -53,7 +54,7 @@ public final class SmtpReceiver implements SessionFactory {
      * @param holdFolder where messages wait while the policies read them; emptied now, since
      *                   nothing in it was accepted
      */
-    public SmtpReceiver(SmtpSettings settings, Services services, AuthThrottle throttle, PolicyChain policies,
+    public SmtpReceiver(SmtpSettings settings, Services services, LoginThrottle throttle, PolicyChain policies,
                         Path holdFolder) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.services = Objects.requireNonNull(services, "services");
@@ -109,7 +110,7 @@ public final class SmtpReceiver implements SessionFactory {
                 : ClientName.UNKNOWN;
     }
 
-    AuthThrottle throttle() {
+    LoginThrottle throttle() {
         return throttle;
     }
 
