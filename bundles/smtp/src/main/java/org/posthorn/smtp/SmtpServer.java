@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * <p>The queue, the user directory and the TLS material are dynamic optional references: while
  * one is missing the listeners stay up and the affected commands answer with a temporary error
  * (451 4.3.0 without the queue or the directory, 454 4.7.0 for AUTH without the directory,
- * no STARTTLS and refused implicit-TLS connections without TLS material).
+ * no STARTTLS and refused implicit-TLS connections without TLS material). The mailbox store
+ * (quota at RCPT) and the DNS resolver (clients' names) are optional too: without them those
+ * checks are skipped. {@link SmtpPolicy} services are tracked as they come and go.
  */
 @Component(configurationPid = "org.posthorn.smtp", configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
