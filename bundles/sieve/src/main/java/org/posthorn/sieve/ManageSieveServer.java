@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.sql.DataSource;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -19,7 +17,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.posthorn.api.db.SchemaMigrator;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.ListenerSpec;
@@ -89,11 +86,8 @@ public final class ManageSieveServer {
     private volatile ManageSieveSettings settings;
     private ProtocolServer server;
 
-    @Reference(target = "(dataSourceName=posthorn)")
-    private DataSource dataSource;
-
     @Reference
-    private SchemaMigrator migrator;
+    private ScriptStore scripts;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -116,9 +110,7 @@ public final class ManageSieveServer {
     }
 
     @Activate
-    void activate(Config config) throws Exception {
-        migrator.migrate(ScriptStore.SCHEMA_OWNER, getClass().getClassLoader(), ScriptStore.SCHEMA_FOLDER);
-        ScriptStore scripts = new ScriptStore(dataSource);
+    void activate(Config config) {
         settings = settings(config);
         server = ProtocolServer.start(serverSettings(config),
                 connection -> new ManageSieveSession(connection, scripts, () -> Optional.ofNullable(users.get()),

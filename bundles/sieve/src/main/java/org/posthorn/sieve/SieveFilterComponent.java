@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.util.Hashtable;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.sql.DataSource;
-
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -20,7 +18,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.posthorn.api.db.SchemaMigrator;
 import org.posthorn.api.filter.MessageFilter;
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.user.UserDirectory;
@@ -68,11 +65,8 @@ public final class SieveFilterComponent {
     private final AtomicReference<MailQueue> queue = new AtomicReference<>();
     private ServiceRegistration<MessageFilter> registration;
 
-    @Reference(target = "(dataSourceName=posthorn)")
-    private DataSource dataSource;
-
     @Reference
-    private SchemaMigrator migrator;
+    private ScriptStore scripts;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -95,9 +89,7 @@ public final class SieveFilterComponent {
     }
 
     @Activate
-    void activate(Config config, BundleContext context) throws Exception {
-        migrator.migrate(ScriptStore.SCHEMA_OWNER, getClass().getClassLoader(), ScriptStore.SCHEMA_FOLDER);
-        ScriptStore scripts = new ScriptStore(dataSource);
+    void activate(Config config, BundleContext context) {
         int minDays = Math.max(1, config.vacation_min_days());
         VacationResponder vacation = new VacationResponder(scripts, queue::get, minDays,
                 Math.max(minDays, config.vacation_max_days()), Clock.systemUTC());

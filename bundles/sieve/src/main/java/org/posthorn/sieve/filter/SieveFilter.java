@@ -65,6 +65,14 @@ public final class SieveFilter implements MessageFilter {
                 continue;
             }
             Outcome outcome = run(message, account, r.address(), text.get());
+            List<MailAddress> targets = redirectTargets(outcome);
+            if (targets == null) {
+                // RFC 5228 §2.10.6: an action that cannot be carried out is an error, and errors keep
+                LOG.warn("{}: Sieve script of {} redirects to an invalid address {}; delivering to INBOX",
+                        message.queueId(), account, outcome.redirects());
+                outcome = Outcome.keep();
+                targets = List.of();
+            }
             if (outcome.vacation() != null) {
                 vacation.respond(message, account, r.address(), outcome.vacation());
             }
@@ -74,8 +82,8 @@ public final class SieveFilter implements MessageFilter {
                 LOG.info("{}: Sieve script of {} rejects the message", message.queueId(), account);
                 continue;
             }
-            for (String target : outcome.redirects()) {
-                recipients.add(r.withAddress(MailAddress.parse(target)));
+            for (MailAddress target : targets) {
+                recipients.add(r.withAddress(target));
                 changed = true;
             }
             if (outcome.copies().isEmpty()) {
@@ -97,6 +105,19 @@ public final class SieveFilter implements MessageFilter {
         }
         message.setRecipients(recipients);
         return FilterVerdict.CONTINUE;
+    }
+
+    /** The redirect addresses, or null if one is not a valid address. */
+    private static List<MailAddress> redirectTargets(Outcome outcome) {
+        List<MailAddress> targets = new ArrayList<>();
+        for (String target : outcome.redirects()) {
+            try {
+                targets.add(MailAddress.parse(target));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return targets;
     }
 
     /** The one account whose script decides for this address, or null. */

@@ -17,10 +17,17 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.posthorn.api.db.SchemaMigrator;
+
 /**
  * The accounts' Sieve scripts and the vacation response log, in the database. Thread-safe; every
- * method is one short transaction.
+ * method is one short transaction. A component of this bundle only (its package is private): it
+ * migrates the schema once, and the filter and the ManageSieve server share it.
  */
+@Component(service = ScriptStore.class)
 public final class ScriptStore {
 
     /** A stored script's name and whether it is the account's active one. */
@@ -36,8 +43,17 @@ public final class ScriptStore {
 
     private final DataSource dataSource;
 
+    /** A store on a database whose schema is migrated already. */
     public ScriptStore(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    @Activate
+    public ScriptStore(@Reference(target = "(dataSourceName=posthorn)") DataSource dataSource,
+                       @Reference SchemaMigrator migrator) throws SQLException {
+        this(dataSource);
+        migrator.migrate(SCHEMA_OWNER, getClass().getClassLoader(), SCHEMA_FOLDER);
+        purgeVacationLog(Instant.now());
     }
 
     public List<ScriptInfo> list(String account) throws SQLException {
