@@ -70,7 +70,7 @@ public class SieveIT {
                 "host.name=mx.itest.example", "bind.address=127.0.0.1", "mx.port=" + mx,
                 "submission.enabled=false", "submissions.enabled=false", ""));
         Files.writeString(distribution.conf().resolve("org.posthorn.managesieve.cfg"), String.join("\n",
-                "bind.address=127.0.0.1", "port=" + managesieve, ""));
+                "bind.address=127.0.0.1", "managesieve.port=" + managesieve, ""));
         return distribution.options(
                 systemProperty(PORT_PROPERTY + "mx").value(Integer.toString(mx)),
                 systemProperty(PORT_PROPERTY + "managesieve").value(Integer.toString(managesieve)));
@@ -78,13 +78,52 @@ public class SieveIT {
 
     @Test
     public void aScriptUploadedOverManageSieveFilesMailReceivedOverSmtpIntoAFolder() throws Exception {
-        UserAdmin users = awaitService(UserAdmin.class);
-        users.addDomain("sieve.itest.example");
-        String account = users.addUser("sorter@sieve.itest.example", PASSWORD.toCharArray(), 0, 0).name();
-        String script = "require [\"fileinto\", \"imap4flags\"];\r\n"
+        String account = newAccount("sorter");
+        upload(account, "require [\"fileinto\", \"imap4flags\"];\r\n"
                 + "if header :contains \"subject\" \"[itest]\" {\r\n"
-                + "    fileinto :flags \"\\\\Flagged\" \"Sorted\";\r\n}\r\n";
+                + "    fileinto :flags \"\\\\Flagged\" \"Sorted\";\r\n}\r\n");
 
+        send("someone@elsewhere.example", account, "Subject: [itest] sorted by Sieve");
+
+        MailboxStore store = awaitService(MailboxStore.class);
+        List<MessageMeta> sorted = store.messages(account, "Sorted", UidSet.ALL);
+        assertEquals(1, sorted.size());
+        assertEquals(Set.of("\\Flagged"), sorted.get(0).flags());
+        assertTrue("nothing in INBOX", store.messages(account, "INBOX", UidSet.ALL).isEmpty());
+    }
+
+    @Test
+    public void aVacationResponseIsQueuedFromTheNullSenderAndReachesTheSender() throws Exception {
+        String away = newAccount("away");
+        String colleague = newAccount("colleague");
+        upload(away, "require \"vacation\";\r\nvacation :days 3 \"Back on Monday.\";\r\n");
+
+        // the colleague's mailbox receives the response; the away user's INBOX the message itself
+        send(colleague, away, "Subject: Lunch?");
+
+        MailboxStore store = awaitService(MailboxStore.class);
+        awaitMessage(colleague);
+        List<MessageMeta> replies = store.messages(colleague, "INBOX", UidSet.ALL);
+        String reply;
+        try (InputStream in = store.message(colleague, "INBOX", replies.get(0).uid()).source().openStream()) {
+            reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(reply, reply.startsWith("Return-Path: <>\r\n"));
+        assertTrue(reply, reply.contains("\r\nSubject: Auto: Lunch?\r\n"));
+        assertTrue(reply, reply.contains("\r\nAuto-Submitted: auto-replied"));
+        assertTrue(reply, reply.endsWith("\r\n\r\nBack on Monday.\r\n"));
+        assertEquals(1, store.messages(away, "INBOX", UidSet.ALL).size());
+    }
+
+    private String newAccount(String name) throws Exception {
+        UserAdmin users = awaitService(UserAdmin.class);
+        String domain = name + ".sieve.itest.example";
+        users.addDomain(domain);
+        return users.addUser(name + "@" + domain, PASSWORD.toCharArray(), 0, 0).name();
+    }
+
+    /** Uploads and activates a script over ManageSieve, after STARTTLS and AUTHENTICATE PLAIN. */
+    private void upload(String account, String script) throws Exception {
         try (Client sieve = new Client(Integer.getInteger(PORT_PROPERTY + "managesieve"))) {
             assertTrue(sieve.until("OK").contains("\"STARTTLS\""));
             assertEquals("OK \"Begin TLS negotiation now\"", sieve.command("STARTTLS"));
@@ -93,14 +132,32 @@ public class SieveIT {
             String plain = Base64.getEncoder().encodeToString(("\0" + account + "\0" + PASSWORD)
                     .getBytes(StandardCharsets.UTF_8));
             assertEquals("OK \"Authenticated\"", sieve.command("AUTHENTICATE \"PLAIN\" \"" + plain + "\""));
-            assertEquals("OK \"Putscript completed\"", sieve.command("PUTSCRIPT \"sort\" {"
+            assertEquals("OK \"Putscript completed\"", sieve.command("PUTSCRIPT \"main\" {"
                     + script.getBytes(StandardCharsets.UTF_8).length + "+}\r\n" + script));
-            assertEquals("OK \"Setactive completed\"", sieve.command("SETACTIVE \"sort\""));
+            assertEquals("OK \"Setactive completed\"", sieve.command("SETACTIVE \"main\""));
             assertEquals("OK \"Logout\"", sieve.command("LOGOUT"));
         }
+    }
 
+    /** Sends a message over SMTP (MX listener) and waits until it reached one of the recipient's mailboxes. */
+    private void send(String from, String to, String subjectField) throws Exception {
         awaitService(MessageFilter.class);
         awaitService(MailQueue.class);
+        try (Client smtp = new Client(Integer.getInteger(PORT_PROPERTY + "mx"))) {
+            assertTrue(smtp.line().startsWith("220 "));
+            assertTrue(smtp.command("HELO client.itest.example").startsWith("250"));
+            assertTrue(smtp.command("MAIL FROM:<" + from + ">").startsWith("250"));
+            assertTrue(smtp.command("RCPT TO:<" + to + ">").startsWith("250"));
+            assertTrue(smtp.command("DATA").startsWith("354"));
+            String reply = smtp.command("From: <" + from + ">\r\nTo: <" + to + ">\r\n" + subjectField
+                    + "\r\nMessage-ID: <" + System.nanoTime() + "@itest.example>\r\n\r\nHello.\r\n.");
+            assertTrue(reply, reply.startsWith("250"));
+        }
+        awaitMessage(to);
+    }
+
+    /** Waits until a message arrives in a mailbox of the account, or is there already. */
+    private void awaitMessage(String account) throws Exception {
         CountDownLatch delivered = new CountDownLatch(1);
         MailboxListener listener = event -> {
             if (event.account().equals(account) && event.kind() == MailboxEvent.Kind.ADDED) {
@@ -108,25 +165,19 @@ public class SieveIT {
             }
         };
         ServiceRegistration<MailboxListener> listening = context.registerService(MailboxListener.class, listener, null);
-        try (Client smtp = new Client(Integer.getInteger(PORT_PROPERTY + "mx"))) {
-            assertTrue(smtp.line().startsWith("220 "));
-            assertTrue(smtp.command("HELO client.itest.example").startsWith("250"));
-            assertTrue(smtp.command("MAIL FROM:<someone@elsewhere.example>").startsWith("250"));
-            assertTrue(smtp.command("RCPT TO:<" + account + ">").startsWith("250"));
-            assertTrue(smtp.command("DATA").startsWith("354"));
-            String reply = smtp.command("From: someone@elsewhere.example\r\nTo: " + account
-                    + "\r\nSubject: [itest] sorted by Sieve\r\n\r\nHello.\r\n.");
-            assertTrue(reply, reply.startsWith("250"));
-            assertTrue("the message reached a mailbox", delivered.await(30, TimeUnit.SECONDS));
+        try {
+            MailboxStore store = awaitService(MailboxStore.class);
+            boolean there = store.mailboxes(account).stream().anyMatch(m -> {
+                try {
+                    return !store.messages(account, m.name(), UidSet.ALL).isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue("a message reached a mailbox of " + account, there || delivered.await(30, TimeUnit.SECONDS));
         } finally {
             listening.unregister();
         }
-
-        MailboxStore store = awaitService(MailboxStore.class);
-        List<MessageMeta> sorted = store.messages(account, "Sorted", UidSet.ALL);
-        assertEquals(1, sorted.size());
-        assertEquals(Set.of("\\Flagged"), sorted.get(0).flags());
-        assertTrue("nothing in INBOX", store.messages(account, "INBOX", UidSet.ALL).isEmpty());
     }
 
     private <T> T awaitService(Class<T> type) throws InterruptedException {

@@ -51,7 +51,7 @@ public final class ManageSieveServer {
         String bind_address() default ListenerSpec.ANY_HOST;
 
         @AttributeDefinition(name = "Port", min = "0", max = "65535")
-        int port() default 4190;
+        int managesieve_port() default 4190;
 
         @AttributeDefinition(name = "Login without TLS",
                 description = "Accept AUTHENTICATE before STARTTLS (passwords in clear text).")
@@ -155,7 +155,8 @@ public final class ManageSieveServer {
 
     static ServerSettings serverSettings(Config config) {
         return ServerSettings.builder("managesieve")
-                .listener(new ListenerSpec("managesieve", config.bind_address(), config.port(), TlsMode.STARTTLS))
+                .listener(new ListenerSpec("managesieve", config.bind_address(), config.managesieve_port(),
+                        TlsMode.STARTTLS))
                 .maxConnections(config.max_connections())
                 .maxConnectionsPerAddress(config.max_connections_per_address())
                 .maxLineLength(config.max_line_length())
