@@ -223,8 +223,11 @@ public class SmtpIT {
         }
     }
 
-    /** The port of a listener, once it accepts connections (the component starts when FileInstall applies conf/). */
-    private static int port(String listener) {
+    /**
+     * The port of a listener, once it accepts connections (the component starts when FileInstall
+     * applies conf/); the port is the system property {@code posthorn.itest.smtp.<listener>}.
+     */
+    static int port(String listener) {
         int port = Integer.getInteger(PORT_PROPERTY + listener);
         awaitTrue("SMTP listener " + listener + " on port " + port, () -> {
             try (Socket socket = new Socket()) {
@@ -257,8 +260,8 @@ public class SmtpIT {
         throw new AssertionError(symbolicName + " is not installed");
     }
 
-    /** A scripted SMTP client; reads time out only so a broken test fails instead of hanging. */
-    private static final class Client implements AutoCloseable {
+    /** A scripted SMTP client (DeliveryIT uses it too); reads time out only so a broken test fails instead of hanging. */
+    static final class Client implements AutoCloseable {
         private Socket socket;
         private BufferedReader in;
         private OutputStream out;

@@ -48,6 +48,7 @@ public final class QueueEngine implements AutoCloseable {
     private final FilterChain filters;
     private final GroupCommitter committer;
     private final Dispatcher dispatcher;
+    private final MessageDelivery delivery;
     private final SpoolQueue mailQueue;
     private final QueueAdmin admin;
 
@@ -70,7 +71,7 @@ public final class QueueEngine implements AutoCloseable {
         QueueIds ids = new QueueIds(clock);
         Notifier notifier = new Notifier(spool, index, ids, new DsnWriter(settings.hostName(), settings.fullMessageLimit()),
                 clock);
-        MessageDelivery delivery = new MessageDelivery(index, spool, filters, new LocalDelivery(stores), users, remote,
+        this.delivery = new MessageDelivery(index, spool, filters, new LocalDelivery(stores), users, remote,
                 notifier, settings, clock);
         this.dispatcher = new Dispatcher(index, delivery, spool, settings, clock, owner);
         this.committer = new GroupCommitter(spool, index, "posthorn-queue-committer");
@@ -127,6 +128,7 @@ public final class QueueEngine implements AutoCloseable {
      * recipients deferred for its absence are due now.
      */
     public void serviceReturned() {
+        delivery.serviceReturned();
         try {
             int entries = index.retryUnavailable(clock.instant());
             if (entries > 0) {

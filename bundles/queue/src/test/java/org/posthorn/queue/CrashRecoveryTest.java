@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.posthorn.api.queue.EntryState;
+import org.posthorn.queue.dispatch.QueueSettings;
+import org.posthorn.queue.filter.FilterChain;
 import org.posthorn.queue.index.EntryRecord;
 import org.posthorn.queue.index.QueueIndex;
 
@@ -40,7 +44,13 @@ class CrashRecoveryTest {
             acknowledged.putAll(runAndKill(round * 1_000_000, 10 + random.nextInt(90), round));
         }
 
-        try (TestDatabase database = TestDatabase.open(folder)) {
+        try (TestDatabase database = TestDatabase.open(folder);
+             QueueEngine restarted = new QueueEngine(database.dataSource(), folder.resolve("spool"),
+                     QueueSettings.defaults("crash.test"), Clock.systemUTC(), "restarted", () -> null, () -> null,
+                     () -> null, new FilterChain())) {
+            restarted.start();
+            assertThat(restarted.admin().counts().get(EntryState.HELD))
+                    .as("the start-up check found no entry without its spool file").isZero();
             QueueIndex index = new QueueIndex(database.dataSource());
             for (Map.Entry<String, Integer> ack : acknowledged.entrySet()) {
                 Path file = folder.resolve("spool").resolve(ack.getKey());

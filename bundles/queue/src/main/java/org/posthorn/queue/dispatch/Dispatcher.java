@@ -166,7 +166,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             LOG.error("{}: delivery attempt failed, retrying in {}: {}", id, settings.unavailableRetry(), e.toString(), e);
             try {
-                index.release(id, owner, clock.instant().plus(settings.unavailableRetry()));
+                index.postpone(id, owner, clock.instant().plus(settings.unavailableRetry()));
             } catch (SQLException | RuntimeException ex) {
                 LOG.warn("{}: cannot give back the lease; it expires by itself: {}", id, ex.toString());
             }

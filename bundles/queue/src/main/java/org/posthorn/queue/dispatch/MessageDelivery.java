@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.posthorn.api.filter.FilterVerdict;
@@ -71,6 +72,7 @@ public final class MessageDelivery {
     private final Notifier notifier;
     private final QueueSettings settings;
     private final Clock clock;
+    private final AtomicLong servicesReturned = new AtomicLong();
 
     public MessageDelivery(QueueIndex index, Spool spool, FilterChain filters, LocalDelivery local,
                            Supplier<UserDirectory> users, Supplier<RemoteDelivery> remote, Notifier notifier,
@@ -84,6 +86,15 @@ public final class MessageDelivery {
         this.notifier = notifier;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * Notes that a service the queue waits for has returned. An attempt running meanwhile may
+     * have found it missing after the waiting entries were made due; its deferrals for
+     * unavailability are then due at once instead of after {@code unavailable.retry}.
+     */
+    public void serviceReturned() {
+        servicesReturned.incrementAndGet();
     }
 
     /** Works on entry {@code id}, whose lease {@code owner} holds; gives the lease back or removes the entry. */
@@ -103,6 +114,7 @@ public final class MessageDelivery {
         private EntryRecord entry;
         private List<RecipientRecord> rows;
         private final Map<String, Locality> localities = new HashMap<>();
+        private final long servicesReturnedAtStart = servicesReturned.get();
 
         Attempt(EntryRecord entry, String owner) {
             this.id = entry.id();
@@ -395,6 +407,7 @@ public final class MessageDelivery {
 
         /** Queues the DSNs owed, then removes the entry if nothing is left to do, else gives it back. */
         private void finish() throws SQLException {
+            retryAtOnceIfAServiceReturned();
             List<ReportLine> lines = new ArrayList<>();
             for (RecipientRecord r : rows) {
                 if (r.notifyPending()) {
@@ -417,6 +430,21 @@ public final class MessageDelivery {
                 next = next == null || next.isAfter(soon) ? soon : next;
             }
             index.release(id, owner, next);
+        }
+
+        /**
+         * A service may have returned while this attempt ran, after it found the service missing
+         * but before its deferral was saved, so the queue's "retry what waited for it" missed
+         * this entry. Such deferrals are due at once instead.
+         */
+        private void retryAtOnceIfAServiceReturned() throws SQLException {
+            if (servicesReturned.get() == servicesReturnedAtStart) {
+                return;
+            }
+            List<RecipientRecord> waiting = rows.stream().filter(r -> r.state() == RecipientState.DEFERRED
+                    && r.errorKind() == ErrorKind.UNAVAILABLE && r.nextAttempt().isAfter(now)).toList();
+            waiting.forEach(r -> r.retryAt(now));
+            saveAll(waiting);
         }
 
         private boolean owesDelayWarning(RecipientRecord r) {

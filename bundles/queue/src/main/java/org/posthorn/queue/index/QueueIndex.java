@@ -179,8 +179,30 @@ public final class QueueIndex {
                 }) == 1;
     }
 
-    /** Gives the lease back and sets when the entry is next due. */
+    /**
+     * Gives the lease back and sets when the entry is next due: {@code nextAttempt}, or earlier if
+     * a recipient row is due earlier (someone made it due while the lease was held).
+     */
     public void release(String id, String owner, Instant nextAttempt) throws SQLException {
+        String earliestOpen = "(SELECT MIN(r.next_attempt) FROM queue_recipient r WHERE r.message_id = ?"
+                + " AND r.state IN ('PENDING', 'DEFERRED'))";
+        update("UPDATE queue_message SET lease_owner = NULL, lease_until = NULL, next_attempt ="
+                + " CASE WHEN " + earliestOpen + " < ? THEN " + earliestOpen + " ELSE ? END"
+                + " WHERE id = ? AND lease_owner = ?", ps -> {
+                    ps.setString(1, id);
+                    setTime(ps, 2, nextAttempt);
+                    ps.setString(3, id);
+                    setTime(ps, 4, nextAttempt);
+                    ps.setString(5, id);
+                    ps.setString(6, owner);
+                });
+    }
+
+    /**
+     * Gives the lease back and makes the entry due at {@code nextAttempt} whatever its rows say:
+     * the back-off after an attempt that failed as a whole.
+     */
+    public void postpone(String id, String owner, Instant nextAttempt) throws SQLException {
         update("UPDATE queue_message SET lease_owner = NULL, lease_until = NULL, next_attempt = ?"
                 + " WHERE id = ? AND lease_owner = ?", ps -> {
                     setTime(ps, 1, nextAttempt);
@@ -208,7 +230,9 @@ public final class QueueIndex {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(entry(rs, recipients(c, id)));
+                List<RecipientRecord> rows = recipients(c, id);
+                // Every entry has recipient rows; none means it was removed between the two reads.
+                return rows.isEmpty() ? Optional.empty() : Optional.of(entry(rs, rows));
             }
         }
     }
@@ -543,9 +567,6 @@ public final class QueueIndex {
                 time(rs, "received_at"));
         List<Recipient> envelopeRecipients = rows.stream().filter(r -> r.parent() == null)
                 .map(RecipientRecord::recipient).toList();
-        if (envelopeRecipients.isEmpty()) {
-            envelopeRecipients = rows.stream().map(RecipientRecord::recipient).toList();
-        }
         Envelope envelope = new Envelope(sender == null ? null : MailAddress.parse(sender), envelopeRecipients,
                 ret == null ? null : DsnReturn.valueOf(ret), rs.getString("envid"),
                 BodyType.valueOf(rs.getString("body_type")), rs.getBoolean("smtputf8"), origin);

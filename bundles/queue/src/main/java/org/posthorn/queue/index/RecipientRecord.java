@@ -184,6 +184,11 @@ public final class RecipientRecord {
         nextAttempt = next;
     }
 
+    /** Moves the next attempt of an open recipient. */
+    public void retryAt(Instant next) {
+        nextAttempt = next;
+    }
+
     /** Fails the recipient without counting an attempt (used when a deferred one expires or is cancelled). */
     public void failed(Instant now, DeliveryResult outcome, boolean notify) {
         lastAttempt = lastAttempt == null ? now : lastAttempt;

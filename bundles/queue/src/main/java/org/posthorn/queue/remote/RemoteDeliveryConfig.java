@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  * @param tlsVerify                with {@link TlsPolicy#REQUIRED}: also demand a valid certificate
  *                                 chain naming the MX host
  * @param smarthost                relay all remote mail through this host, or null for MX delivery
- * @param dnsServers               recursive DNS servers (IP[:port]); empty for the system's
- * @param dnsTimeout               one DNS try at one server
  * @param localHosts               names and IP addresses that are this server (loop detection),
  *                                 in addition to {@code heloName}
  * @param detectLocalAddresses     also count every address of this machine's interfaces as ours
@@ -52,8 +50,7 @@ import org.slf4j.LoggerFactory;
 public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connectTimeout, Duration greetingTimeout,
                                    Duration commandTimeout, Duration dataInitTimeout, Duration dataBlockTimeout,
                                    Duration dataEndTimeout, TlsPolicy tlsPolicy, boolean tlsVerify,
-                                   Smarthost smarthost, List<String> dnsServers, Duration dnsTimeout,
-                                   List<String> localHosts, boolean detectLocalAddresses,
+                                   Smarthost smarthost, List<String> localHosts, boolean detectLocalAddresses,
                                    int maxConnectionsPerDomain, Duration connectionWait, Duration idleKeep,
                                    int maxMessagesPerConnection) {
 
@@ -113,12 +110,6 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
         @AttributeDefinition(description = "AUTH password at the smarthost", type = AttributeType.PASSWORD)
         String smarthost_password() default "";
 
-        @AttributeDefinition(description = "Recursive DNS servers (IP or IP:port); empty for the system's")
-        String[] dns_servers() default {};
-
-        @AttributeDefinition(description = "Timeout of one DNS try at one server")
-        String dns_timeout() default "5s";
-
         @AttributeDefinition(description = "Other names and IP addresses of this server, for mail loop detection")
         String[] local_hosts() default {};
 
@@ -143,13 +134,12 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
     public RemoteDeliveryConfig {
         Objects.requireNonNull(heloName, "heloName");
         Objects.requireNonNull(tlsPolicy, "tlsPolicy");
-        dnsServers = List.copyOf(dnsServers);
         localHosts = List.copyOf(localHosts);
         requirePositive("mx.port", mxPort);
         requirePositive("max.connections.per.domain", maxConnectionsPerDomain);
         requirePositive("max.messages.per.connection", maxMessagesPerConnection);
         for (Duration d : List.of(connectTimeout, greetingTimeout, commandTimeout, dataInitTimeout, dataBlockTimeout,
-                dataEndTimeout, dnsTimeout, idleKeep, connectionWait)) {
+                dataEndTimeout, idleKeep, connectionWait)) {
             if (d.isNegative()) {
                 throw new IllegalArgumentException("negative duration: " + d);
             }
@@ -171,7 +161,6 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
                 duration("data.block.timeout", o.data_block_timeout()),
                 duration("data.end.timeout", o.data_end_timeout()),
                 o.tls_policy(), o.tls_verify(), smarthost,
-                entries(o.dns_servers()), duration("dns.timeout", o.dns_timeout()),
                 entries(o.local_hosts()), o.local_addresses_detect(),
                 o.max_connections_per_domain(), duration("connection.wait", o.connection_wait()),
                 duration("idle.keep", o.idle_keep()), o.max_messages_per_connection());
@@ -260,7 +249,7 @@ public record RemoteDeliveryConfig(String heloName, int mxPort, Duration connect
 
     /**
      * The entries of a list option; a value may itself list several, comma-separated, as a
-     * {@code .cfg} file gives them ({@code dns.servers=192.0.2.53, 192.0.2.54}).
+     * {@code .cfg} file gives them ({@code local.hosts=mx1.example.org, 192.0.2.25}).
      */
     private static List<String> entries(String[] values) {
         return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(",")))

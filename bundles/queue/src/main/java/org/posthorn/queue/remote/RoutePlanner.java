@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import org.posthorn.api.dns.DnsLookupException;
+import org.posthorn.api.dns.DnsResolver;
+import org.posthorn.api.dns.MxRecord;
+
 /**
  * RFC 5321 §5.1 for one domain: its MX hosts by preference (shuffled among equal
  * preferences, to spread load as the RFC asks), the domain itself as an implicit MX when it has
@@ -16,11 +20,11 @@ import java.util.TreeMap;
  */
 final class RoutePlanner {
 
-    private final MxResolver resolver;
+    private final DnsResolver resolver;
     private final LocalHosts local;
     private final Random random;
 
-    RoutePlanner(MxResolver resolver, LocalHosts local, Random random) {
+    RoutePlanner(DnsResolver resolver, LocalHosts local, Random random) {
         this.resolver = resolver;
         this.local = local;
         this.random = random;

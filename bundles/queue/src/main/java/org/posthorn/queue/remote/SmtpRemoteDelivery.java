@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import org.posthorn.api.dns.DnsResolver;
 import org.posthorn.api.mail.Envelope;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.mail.Recipient;
@@ -60,11 +61,11 @@ public final class SmtpRemoteDelivery implements RemoteDelivery, AutoCloseable {
      *                  valid; null for the JVM's default context (the JDK's CA certificates).
      *                  Opportunistic TLS does not use it: it accepts any certificate (RFC 7435).
      */
-    public SmtpRemoteDelivery(RemoteDeliveryConfig config, MxResolver resolver, Supplier<SSLContext> clientTls) {
+    public SmtpRemoteDelivery(RemoteDeliveryConfig config, DnsResolver resolver, Supplier<SSLContext> clientTls) {
         this(config, resolver, clientTls, new Random());
     }
 
-    SmtpRemoteDelivery(RemoteDeliveryConfig config, MxResolver resolver, Supplier<SSLContext> clientTls, Random random) {
+    SmtpRemoteDelivery(RemoteDeliveryConfig config, DnsResolver resolver, Supplier<SSLContext> clientTls, Random random) {
         this.config = Objects.requireNonNull(config, "config");
         LocalHosts local = LocalHosts.of(config);
         this.planner = new RoutePlanner(Objects.requireNonNull(resolver, "resolver"), local, random);

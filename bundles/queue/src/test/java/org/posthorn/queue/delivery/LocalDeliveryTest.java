@@ -32,14 +32,6 @@ class LocalDeliveryTest extends QueueTestBase {
         return dsns;
     }
 
-    /** Moves the clock to each next attempt until the entry is gone or {@code limit} has passed. */
-    private void retryUntilGoneOr(String id, Duration limit) throws Exception {
-        while (queue.exists(id) && queue.clock.instant().isBefore(QueueHarness.START.plus(limit))) {
-            queue.advance(Duration.between(queue.clock.instant(), queue.entry(id).nextAttempt()));
-            queue.awaitQuiet();
-        }
-    }
-
     @Test
     void eachLocalCopyGetsReturnPathAndDeliveredToAndGoesIntoInbox() throws Exception {
         byte[] message = TestMail.message("local");
@@ -117,7 +109,7 @@ class LocalDeliveryTest extends QueueTestBase {
         queue.awaitQuiet();
         assertThat(queue.entry(id).recipients().get(1).statusCode()).isEqualTo("4.2.2");
 
-        retryUntilGoneOr(id, Duration.ofDays(2));
+        queue.retryUntilGoneOr(id, Duration.ofDays(2));
 
         assertThat(queue.exists(id)).isFalse();
         assertThat(queue.clock.instant()).isAfterOrEqualTo(QueueHarness.START.plus(Duration.ofDays(1)));
@@ -162,6 +154,19 @@ class LocalDeliveryTest extends QueueTestBase {
         await().until(() -> !queue.exists(id));
         assertThat(queue.store.appended).hasSize(1);
         assertThat(queue.remote.mail()).hasSize(1);
+    }
+
+    @Test
+    void aDirectoryReturningDuringTheAttemptThatMissedItIsUsedAtOnce() throws Exception {
+        queue.users.unavailable = true;
+        queue.users.onNextCall = () -> {
+            queue.users.unavailable = false;
+            queue.engine().serviceReturned();
+        };
+        String id = queue.send(TestMail.envelope(SENDER, "bob@example.org"), TestMail.message("just in time"));
+        await().until(() -> !queue.exists(id));
+        assertThat(queue.clock.instant()).as("without waiting for unavailable.retry").isEqualTo(QueueHarness.START);
+        assertThat(queue.store.appended).hasSize(1);
     }
 
     @Test

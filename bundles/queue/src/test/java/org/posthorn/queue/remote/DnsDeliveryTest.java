@@ -5,13 +5,17 @@ import static org.posthorn.queue.remote.TestMail.SIMPLE;
 import static org.posthorn.queue.remote.TestMail.envelope;
 import static org.posthorn.queue.remote.TestMail.rcpts;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.posthorn.api.mail.Recipient;
+import org.posthorn.dns.DnsJavaResolver;
+import org.posthorn.dns.testing.DnsTestServer;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
+import org.posthorn.queue.testing.SmtpSink;
 
 /** Remote delivery with the dnsjava resolver asking a DNS server on loopback. */
 class DnsDeliveryTest extends SinkTestSupport {
@@ -21,8 +25,8 @@ class DnsDeliveryTest extends SinkTestSupport {
     @BeforeEach
     void startDns() throws Exception {
         server = DnsTestServer.start();
-        RemoteDeliveryConfig config = TestMail.config(sink.port(), "dns.servers", "127.0.0.1:" + server.address().getPort());
-        delivery = new SmtpRemoteDelivery(config, DnsJavaResolver.of(config), null);
+        delivery = new SmtpRemoteDelivery(TestMail.config(sink.port()),
+                new DnsJavaResolver(List.of(server.address()), Duration.ofMillis(300)), null);
     }
 
     @AfterEach

@@ -24,7 +24,6 @@ class RemoteDeliveryConfigTest {
         assertThat(config.dataEndTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.tlsPolicy()).isEqualTo(TlsPolicy.OPPORTUNISTIC);
         assertThat(config.smarthost()).isNull();
-        assertThat(config.dnsServers()).isEmpty();
         assertThat(config.maxConnectionsPerDomain()).isEqualTo(4);
     }
 
@@ -32,15 +31,14 @@ class RemoteDeliveryConfigTest {
     void propertiesAsConfigAdminGivesThemFromAFile() {
         RemoteDeliveryConfig config = RemoteDeliveryConfig.fromProperties(Map.of(
                 "helo.name", "mx.example.test", "mx.port", "2525", "tls.policy", "required", "tls.verify", "true",
-                "greeting.timeout", "PT30S", "data.end.timeout", "500ms", "dns.servers", "192.0.2.53, 192.0.2.54:5353",
-                "local.hosts", new String[] {"mail.example.test", "192.0.2.25"}, "max.connections.per.domain", 2));
+                "greeting.timeout", "PT30S", "data.end.timeout", "500ms",
+                "local.hosts", "mail.example.test, 192.0.2.25", "max.connections.per.domain", 2));
 
         assertThat(config.mxPort()).isEqualTo(2525);
         assertThat(config.tlsPolicy()).isEqualTo(TlsPolicy.REQUIRED);
         assertThat(config.tlsVerify()).isTrue();
         assertThat(config.greetingTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.dataEndTimeout()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.dnsServers()).containsExactly("192.0.2.53", "192.0.2.54:5353");
         assertThat(config.localHosts()).containsExactly("mail.example.test", "192.0.2.25");
         assertThat(config.maxConnectionsPerDomain()).isEqualTo(2);
     }

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.posthorn.api.dns.DnsLookupException;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
 
 class RoutePlannerTest {

@@ -8,6 +8,7 @@ import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.posthorn.queue.testing.SmtpSink;
 
 /**
  * A sink as the MX of example.test (mx.example.test, 127.0.0.1), an in-memory resolver, and

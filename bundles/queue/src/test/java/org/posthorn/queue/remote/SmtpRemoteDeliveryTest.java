@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.posthorn.api.dns.DnsLookupException;
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.DsnNotify;
 import org.posthorn.api.mail.DsnReturn;
@@ -25,6 +26,7 @@ import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.mail.Origin;
 import org.posthorn.api.mail.Recipient;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
+import org.posthorn.queue.testing.SmtpSink;
 
 class SmtpRemoteDeliveryTest extends SinkTestSupport {
 

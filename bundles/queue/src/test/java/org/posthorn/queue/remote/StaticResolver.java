@@ -7,8 +7,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An in-memory {@link MxResolver}: names it does not know do not exist. */
-final class StaticResolver implements MxResolver {
+import org.posthorn.api.dns.DnsLookupException;
+import org.posthorn.api.dns.DnsResolver;
+import org.posthorn.api.dns.MxRecord;
+
+/** An in-memory {@link DnsResolver}: names it does not know do not exist. */
+final class StaticResolver implements DnsResolver {
 
     private final Map<String, List<MxRecord>> mx = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> addresses = new ConcurrentHashMap<>();
@@ -57,6 +61,12 @@ final class StaticResolver implements MxResolver {
     public List<String> txt(String name) throws DnsLookupException {
         lookup(mx, name);
         return List.of();
+    }
+
+    @Override
+    public List<String> ptr(InetAddress address) throws DnsLookupException {
+        lookups.incrementAndGet();
+        throw new DnsLookupException(DnsLookupException.Kind.NO_SUCH_DOMAIN, address + ": no reverse DNS");
     }
 
     private <T> List<T> lookup(Map<String, List<T>> records, String name) throws DnsLookupException {

@@ -57,7 +57,6 @@ final class TestMail {
         for (String timeout : List.of("connect", "greeting", "command", "data.init", "data.block", "data.end")) {
             p.put(timeout + ".timeout", "10s");
         }
-        p.put("dns.timeout", "300ms");
         p.put("connection.wait", "10s");
         p.put("idle.keep", "0ms");
         for (int i = 0; i < overrides.length; i += 2) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.posthorn.api.mail.Recipient;
 import org.posthorn.queue.remote.RecipientOutcome.Status;
+import org.posthorn.queue.testing.SmtpSink;
 
 class TlsDeliveryTest extends SinkTestSupport {
 

@@ -22,6 +22,8 @@ public final class FakeDirectory implements UserDirectory {
     public final Set<String> accounts = ConcurrentHashMap.newKeySet();
     public final Map<String, Resolution> aliases = new ConcurrentHashMap<>();
     public volatile boolean unavailable;
+    /** Run once, at the next call, before it answers (or fails because {@link #unavailable} was set). */
+    public volatile Runnable onNextCall;
 
     public FakeDirectory(String localDomain, String... accountNames) {
         domains.add(localDomain);
@@ -60,7 +62,13 @@ public final class FakeDirectory implements UserDirectory {
     }
 
     private void check() throws DirectoryUnavailableException {
-        if (unavailable) {
+        boolean down = unavailable;
+        Runnable hook = onNextCall;
+        onNextCall = null;
+        if (hook != null) {
+            hook.run();
+        }
+        if (down) {
             throw new DirectoryUnavailableException("directory database down", null);
         }
     }

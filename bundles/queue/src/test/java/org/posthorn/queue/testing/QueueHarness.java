@@ -13,6 +13,8 @@ import org.posthorn.api.queue.EntryState;
 import org.posthorn.api.queue.QueueAdmin;
 import org.posthorn.api.queue.QueueEntry;
 import org.posthorn.api.queue.QueueException;
+import org.posthorn.api.store.MailboxStore;
+import org.posthorn.api.user.UserDirectory;
 import org.posthorn.queue.QueueEngine;
 import org.posthorn.queue.TestDatabase;
 import org.posthorn.queue.dispatch.QueueSettings;
@@ -22,6 +24,7 @@ import org.posthorn.queue.filter.FilterChain;
  * A whole queue on a real Derby and real spool files in a test folder, with fakes for the
  * mailbox store, the user directory and remote delivery, and a clock the test moves.
  * Local domain {@code example.org} with accounts bob and carol; everything else is remote.
+ * Or, for the whole path into a real mailbox, the Derby store and directory instead of the fakes.
  */
 public final class QueueHarness implements AutoCloseable {
 
@@ -41,13 +44,15 @@ public final class QueueHarness implements AutoCloseable {
     private final boolean ownsDatabase;
     private final QueueEngine engine;
 
-    private QueueHarness(Path folder, TestDatabase database, boolean ownsDatabase, QueueSettings settings)
-            throws Exception {
+    private QueueHarness(Path folder, TestDatabase database, boolean ownsDatabase, QueueSettings settings,
+                         MailboxStore realStore, UserDirectory realUsers) throws Exception {
         this.folder = folder;
         this.database = database;
         this.ownsDatabase = ownsDatabase;
+        MailboxStore mailboxes = realStore == null ? store : realStore;
+        UserDirectory directory = realUsers == null ? users : realUsers;
         this.engine = new QueueEngine(database.dataSource(), folder.resolve("spool"), settings, clock, "test-node",
-                () -> storeRunning ? store : null, () -> usersRunning ? users : null,
+                () -> storeRunning ? mailboxes : null, () -> usersRunning ? directory : null,
                 () -> remoteRunning ? remote : null, filters);
         engine.start();
     }
@@ -59,7 +64,7 @@ public final class QueueHarness implements AutoCloseable {
     public static QueueHarness start(Path folder, QueueSettings settings) throws Exception {
         TestDatabase database = TestDatabase.open(folder);
         try {
-            return new QueueHarness(folder, database, true, settings);
+            return new QueueHarness(folder, database, true, settings, null, null);
         } catch (Exception e) {
             database.close();
             throw e;
@@ -68,7 +73,16 @@ public final class QueueHarness implements AutoCloseable {
 
     /** A queue on an existing database, which stays open when the queue is closed. */
     public static QueueHarness start(Path folder, TestDatabase database, QueueSettings settings) throws Exception {
-        return new QueueHarness(folder, database, false, settings);
+        return new QueueHarness(folder, database, false, settings, null, null);
+    }
+
+    /**
+     * A queue on an existing database that delivers into {@code store} and resolves with
+     * {@code users} (the real Derby ones) instead of the fakes; remote delivery stays the fake.
+     */
+    public static QueueHarness start(Path folder, TestDatabase database, QueueSettings settings, MailboxStore store,
+                                     UserDirectory users) throws Exception {
+        return new QueueHarness(folder, database, false, settings, store, users);
     }
 
     public static QueueSettings settings() {
@@ -103,6 +117,14 @@ public final class QueueHarness implements AutoCloseable {
             Map<EntryState, Long> counts = admin().counts();
             return counts.get(EntryState.QUEUED) == 0 && counts.get(EntryState.DELIVERING) == 0;
         });
+    }
+
+    /** Moves the clock to each next attempt until the entry is gone or {@code limit} has passed since START. */
+    public void retryUntilGoneOr(String id, Duration limit) throws QueueException {
+        while (exists(id) && clock.instant().isBefore(START.plus(limit))) {
+            advance(Duration.between(clock.instant(), entry(id).nextAttempt()));
+            awaitQuiet();
+        }
     }
 
     public QueueEntry entry(String id) throws QueueException {

@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.queue.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,47 +35,48 @@ import javax.net.ssl.SSLSocket;
  * A scriptable SMTP server on 127.0.0.1 standing in for a remote MX or a smarthost: it answers
  * as its {@link Script} says and records what it received, byte for byte. When it offers
  * PIPELINING it insists on it: after MAIL it reads every command up to DATA before it answers
- * any, so a client that waits for the MAIL reply gets nothing.
+ * any, so a client that waits for the MAIL reply gets nothing. Shared with the integration tests
+ * through this module's test-jar.
  */
-final class SmtpSink implements AutoCloseable {
+public final class SmtpSink implements AutoCloseable {
 
     /** What the server does; change it before the client connects. */
-    static final class Script {
+    public static final class Script {
         /** The greeting for the n-th connection (1-based): null never greets, "" drops the connection. */
-        volatile IntFunction<String> greeting = n -> "220 sink.test ESMTP ready";
-        volatile List<String> extensions = List.of("PIPELINING", "SIZE 50000000", "8BITMIME", "ENHANCEDSTATUSCODES",
+        public volatile IntFunction<String> greeting = n -> "220 sink.test ESMTP ready";
+        public volatile List<String> extensions = List.of("PIPELINING", "SIZE 50000000", "8BITMIME", "ENHANCEDSTATUSCODES",
                 "DSN", "SMTPUTF8");
-        volatile boolean ehlo = true;
+        public volatile boolean ehlo = true;
         /** Offers STARTTLS (or speaks implicit TLS) with this context. */
-        volatile SSLContext tls;
-        volatile boolean implicitTls;
+        public volatile SSLContext tls;
+        public volatile boolean implicitTls;
         /** TLS protocols the server enables, or null for the defaults. */
-        volatile String[] tlsProtocols;
+        public volatile String[] tlsProtocols;
         /** Offers AUTH PLAIN LOGIN after TLS and accepts these credentials. */
-        volatile String authUser;
-        volatile String authPassword;
-        volatile String authMechanisms = "PLAIN LOGIN";
-        volatile String mailReply = "250 2.1.0 sender ok";
+        public volatile String authUser;
+        public volatile String authPassword;
+        public volatile String authMechanisms = "PLAIN LOGIN";
+        public volatile String mailReply = "250 2.1.0 sender ok";
         /** Replies to RCPT by address; others get 250. */
-        final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
-        volatile String dataReply = "354 send data";
-        volatile String endReply = "250 2.0.0 queued";
+        public final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
+        public volatile String dataReply = "354 send data";
+        public volatile String endReply = "250 2.0.0 queued";
         /** If set, the reply after the final dot waits for it. */
-        volatile CountDownLatch endGate;
+        public volatile CountDownLatch endGate;
         /** Stop reading after the reply to DATA, as a hung server does. */
-        volatile boolean stallInData;
+        public volatile boolean stallInData;
         /** Never reply after the final dot. */
-        volatile boolean stallAtEnd;
+        public volatile boolean stallAtEnd;
     }
 
     /** One message the sink accepted. */
-    record Received(int connection, String mailFrom, List<String> rcptTo, byte[] data, String sha256, long size,
+    public record Received(int connection, String mailFrom, List<String> rcptTo, byte[] data, String sha256, long size,
                     boolean tls, String authUser) {
     }
 
     private static final int KEEP_DATA_BYTES = 1 << 20;
 
-    final Script script = new Script();
+    public final Script script = new Script();
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -84,40 +85,51 @@ final class SmtpSink implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final Semaphore dataArrived = new Semaphore(0);
+    private final Semaphore accepted = new Semaphore(0);
 
     private SmtpSink(ServerSocket server) {
         this.server = server;
         threads.execute(this::acceptLoop);
     }
 
-    static SmtpSink start() throws IOException {
-        return new SmtpSink(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    public static SmtpSink start() throws IOException {
+        return start(0);
     }
 
-    int port() {
+    /** A sink on a given loopback port (0: any free one), for a test that configured the port beforehand. */
+    public static SmtpSink start(int port) throws IOException {
+        return new SmtpSink(new ServerSocket(port, 50, InetAddress.getLoopbackAddress()));
+    }
+
+    public int port() {
         return server.getLocalPort();
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return received;
     }
 
     /** Every command line received, in order, over all connections. */
-    List<String> commands() {
+    public List<String> commands() {
         return commands;
     }
 
     /** The commands each pipelined MAIL ... DATA group arrived as before the first reply. */
-    List<List<String>> batches() {
+    public List<List<String>> batches() {
         return batches;
     }
 
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
+    /** Waits until one more message was accepted: it is in {@link #received()} (each message counts once). */
+    public boolean awaitReceived(long seconds) throws InterruptedException {
+        return accepted.tryAcquire(seconds, TimeUnit.SECONDS);
+    }
+
     /** Waits until a message's final dot arrived (before the end-of-data reply is sent). */
-    boolean awaitData(long seconds) throws InterruptedException {
+    public boolean awaitData(long seconds) throws InterruptedException {
         return dataArrived.tryAcquire(seconds, TimeUnit.SECONDS);
     }
 
@@ -145,7 +157,7 @@ final class SmtpSink implements AutoCloseable {
     }
 
     /** Closes every client connection, as a server does with idle ones; keeps listening. */
-    void dropConnections() throws IOException {
+    public void dropConnections() throws IOException {
         for (Socket s : sockets) {
             s.close();
         }
@@ -158,6 +170,12 @@ final class SmtpSink implements AutoCloseable {
             s.close();
         }
         threads.shutdownNow();
+        // the port is free again only once the accepting thread has left accept()
+        try {
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Session {
@@ -400,6 +418,7 @@ final class SmtpSink implements AutoCloseable {
                 received.add(new Received(connection, mailFrom, List.copyOf(rcpts),
                         size <= KEEP_DATA_BYTES ? kept.toByteArray() : null,
                         HexFormat.of().formatHex(digest.digest()), size, tls, authUser));
+                accepted.release();
             }
             reset();
             send(reply);

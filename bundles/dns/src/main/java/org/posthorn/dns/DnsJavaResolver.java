@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.dns;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -7,10 +7,21 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.posthorn.api.dns.DnsLookupException;
+import org.posthorn.api.dns.DnsResolver;
+import org.posthorn.api.dns.MxRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -18,6 +29,8 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -31,12 +44,31 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * {@link MxResolver} on dnsjava, asking recursive resolvers: the configured ones, or the
+ * {@link DnsResolver} on dnsjava, asking recursive resolvers: the configured ones, or the
  * system's ({@code /etc/resolv.conf} on Unix) when none are configured. Each server is asked
  * up to {@value #TRIES_PER_SERVER} times, each try waiting {@code timeout}, before the
  * lookup counts as temporarily failed. Thread-safe.
+ *
+ * <p>As a component it is the {@link DnsResolver} service, configured under PID {@value #PID}; a
+ * changed configuration replaces it, and with it every component holding a static reference.
  */
-public final class DnsJavaResolver implements MxResolver {
+@Component(service = DnsResolver.class, configurationPid = DnsJavaResolver.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = DnsJavaResolver.Options.class)
+public final class DnsJavaResolver implements DnsResolver {
+
+    static final String PID = "org.posthorn.dns";
+
+    @ObjectClassDefinition(name = "Posthorn DNS resolver",
+            description = "The recursive DNS servers remote delivery, SMTP and the filters ask")
+    public @interface Options {
+
+        @AttributeDefinition(description = "Recursive DNS servers (IP or IP:port, comma-separated); empty for the system's")
+        String[] servers() default {};
+
+        @AttributeDefinition(description = "How long one try at one server waits, in milliseconds (two tries per server)")
+        int timeout_ms() default 5000;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsJavaResolver.class);
     private static final int TRIES_PER_SERVER = 2;
@@ -47,6 +79,13 @@ public final class DnsJavaResolver implements MxResolver {
 
     private final Resolver resolver;
     private final List<InetSocketAddress> servers;
+
+    @Activate
+    public DnsJavaResolver(Options options) {
+        this(parseServers(Arrays.stream(options.servers()).flatMap(v -> Arrays.stream(v.split(","))).toList()),
+                positive(options.timeout_ms()));
+        LOG.info("DNS: asking {} (timeout {} ms per try)", servers, options.timeout_ms());
+    }
 
     /**
      * @param servers recursive resolvers to ask, in order; empty for the system's
@@ -66,12 +105,13 @@ public final class DnsJavaResolver implements MxResolver {
         // a second), so the whole lookup gets that slack per try, or the last try would be cut short.
         extended.setTimeout(timeout.plus(SELECTOR_SLACK).multipliedBy((long) TRIES_PER_SERVER * Math.max(1, resolvers.size())));
         this.resolver = extended;
-        LOG.debug("DNS resolvers for remote delivery: {}", this.servers);
     }
 
-    /** A resolver with the servers and timeout of the remote delivery configuration. */
-    public static DnsJavaResolver of(RemoteDeliveryConfig config) {
-        return new DnsJavaResolver(parseServers(config.dnsServers()), config.dnsTimeout());
+    private static Duration positive(int millis) {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("timeout.ms must be positive: " + millis);
+        }
+        return Duration.ofMillis(millis);
     }
 
     /**
@@ -84,6 +124,9 @@ public final class DnsJavaResolver implements MxResolver {
     public static List<InetSocketAddress> parseServers(List<String> specs) {
         List<InetSocketAddress> result = new ArrayList<>();
         for (String spec : specs) {
+            if (spec.isBlank()) {
+                continue;
+            }
             Matcher m = SERVER.matcher(spec.trim());
             if (!m.matches()) {
                 throw new IllegalArgumentException("not an IP address with optional port: " + spec);
@@ -152,15 +195,27 @@ public final class DnsJavaResolver implements MxResolver {
         return result;
     }
 
+    @Override
+    public List<String> ptr(InetAddress address) throws DnsLookupException {
+        List<String> result = new ArrayList<>();
+        for (Record r : query(ReverseMap.fromAddress(address), Type.PTR)) {
+            String host = ((PTRRecord) r).getTarget().toString(true);
+            result.add(host.toLowerCase(Locale.ROOT));
+        }
+        return result;
+    }
+
     /** The answer records of the asked type (a CNAME chain the resolver followed is skipped). */
     private List<Record> query(String name, int type) throws DnsLookupException {
-        Name qname;
         try {
-            qname = Name.fromString(name.endsWith(".") ? name : name + ".");
+            return query(Name.fromString(name.endsWith(".") ? name : name + "."), type);
         } catch (TextParseException e) {
             throw new DnsLookupException(DnsLookupException.Kind.NO_SUCH_DOMAIN, "invalid domain name " + name, e);
         }
-        String what = Type.string(type) + " lookup of " + name;
+    }
+
+    private List<Record> query(Name qname, int type) throws DnsLookupException {
+        String what = Type.string(type) + " lookup of " + qname.toString(true);
         Message response;
         try {
             response = resolver.send(Message.newQuery(Record.newRecord(qname, type, DClass.IN)));

@@ -1,14 +1,19 @@
-package org.posthorn.queue.remote;
+package org.posthorn.api.dns;
 
 import java.net.InetAddress;
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
- * The DNS questions mail delivery asks: mail exchangers, host addresses and, for the SPF and
- * DKIM filters, TXT records. Names are absolute and in ASCII (A-labels); no search list applies.
- * Implementations are thread-safe and may block for as long as their timeouts allow.
+ * The DNS questions a mail server asks: mail exchangers and host addresses for remote delivery,
+ * TXT records for SPF, DKIM and DMARC, and PTR records for the names of connecting clients.
+ * Names are absolute and in ASCII (A-labels); no search list applies. Implementations are
+ * thread-safe and may block for as long as their timeouts allow. Offered as an OSGi service by
+ * {@code org.posthorn.dns} (configuration PID {@code org.posthorn.dns}).
  */
-public interface MxResolver {
+@ProviderType
+public interface DnsResolver {
 
     /**
      * The MX records of a domain, in the order the DNS gave them.
@@ -35,4 +40,13 @@ public interface MxResolver {
      * @throws DnsLookupException as for {@link #mx}
      */
     List<String> txt(String name) throws DnsLookupException;
+
+    /**
+     * The host names a reverse (PTR) lookup of an address gives, lower case, without the trailing dot.
+     *
+     * @return empty if the reverse name exists but has no PTR record
+     * @throws DnsLookupException as for {@link #mx}; NXDOMAIN is the usual answer for an address
+     *                            without reverse DNS
+     */
+    List<String> ptr(InetAddress address) throws DnsLookupException;
 }

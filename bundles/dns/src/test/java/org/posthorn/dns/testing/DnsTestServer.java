@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.dns.testing;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -18,8 +18,10 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -28,7 +30,7 @@ import org.xbill.DNS.TextParseException;
  * A tiny authoritative-looking DNS server on a loopback UDP port, answering from an in-test
  * zone: records per name, or NXDOMAIN, SERVFAIL, or silence (to make a client time out).
  */
-final class DnsTestServer implements AutoCloseable {
+public final class DnsTestServer implements AutoCloseable {
 
     private static final long TTL = 60;
 
@@ -47,46 +49,56 @@ final class DnsTestServer implements AutoCloseable {
         thread.start();
     }
 
-    static DnsTestServer start() throws IOException {
-        return new DnsTestServer(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    public static DnsTestServer start() throws IOException {
+        return start(0);
     }
 
-    InetSocketAddress address() {
+    /** A server on a given loopback UDP port (0: any free one), for a test that configured the port beforehand. */
+    public static DnsTestServer start(int port) throws IOException {
+        return new DnsTestServer(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+    }
+
+    public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
     }
 
-    int queries() {
+    public int queries() {
         return queries.get();
     }
 
-    DnsTestServer mx(String domain, int preference, String host) throws TextParseException {
+    public DnsTestServer mx(String domain, int preference, String host) throws TextParseException {
         return add(new MXRecord(name(domain), DClass.IN, TTL, preference, name(host)));
     }
 
-    DnsTestServer a(String host, String address) throws IOException {
+    public DnsTestServer a(String host, String address) throws IOException {
         return add(new ARecord(name(host), DClass.IN, TTL, InetAddress.getByName(address)));
     }
 
-    DnsTestServer aaaa(String host, String address) throws IOException {
+    public DnsTestServer aaaa(String host, String address) throws IOException {
         return add(new AAAARecord(name(host), DClass.IN, TTL, InetAddress.getByName(address)));
     }
 
-    DnsTestServer txt(String host, String... strings) throws TextParseException {
+    public DnsTestServer txt(String host, String... strings) throws TextParseException {
         return add(new TXTRecord(name(host), DClass.IN, TTL, List.of(strings)));
     }
 
+    /** A PTR record for an address: its reverse name points at host. */
+    public DnsTestServer ptr(String address, String host) throws IOException {
+        return add(new PTRRecord(ReverseMap.fromAddress(InetAddress.getByName(address)), DClass.IN, TTL, name(host)));
+    }
+
     /** The name exists but has no records (answers NOERROR with an empty answer). */
-    DnsTestServer empty(String host) throws TextParseException {
+    public DnsTestServer empty(String host) throws TextParseException {
         zone.computeIfAbsent(name(host), n -> new CopyOnWriteArrayList<>());
         return this;
     }
 
-    DnsTestServer servfail(String host) throws TextParseException {
+    public DnsTestServer servfail(String host) throws TextParseException {
         behaviours.put(name(host), Behaviour.SERVFAIL);
         return this;
     }
 
-    DnsTestServer silent(String host) throws TextParseException {
+    public DnsTestServer silent(String host) throws TextParseException {
         behaviours.put(name(host), Behaviour.SILENT);
         return this;
     }
@@ -142,7 +154,13 @@ final class DnsTestServer implements AutoCloseable {
     }
 
     @Override
+    /** Returns once the port is free again: a socket closed under a blocked receive is released only when it returns. */
     public void close() {
         socket.close();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.api.dns;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.posthorn.api.dns.DnsLookupException;
+import org.posthorn.api.dns.MxRecord;
+import org.posthorn.dns.testing.DnsTestServer;
 
 class DnsJavaResolverTest {
 
@@ -66,6 +69,21 @@ class DnsJavaResolverTest {
     }
 
     @Test
+    void reverseLookupsGiveTheHostNamesOfAnAddress() throws Exception {
+        dns.ptr("192.0.2.7", "Mail.Example.test").ptr("2001:db8::7", "v6.example.test");
+
+        assertThat(resolver.ptr(InetAddress.getByName("192.0.2.7"))).containsExactly("mail.example.test");
+        assertThat(resolver.ptr(InetAddress.getByName("2001:db8::7"))).containsExactly("v6.example.test");
+    }
+
+    @Test
+    void anAddressWithoutReverseDnsIsNoSuchDomain() {
+        assertThatThrownBy(() -> resolver.ptr(InetAddress.getByName("192.0.2.99")))
+                .isInstanceOfSatisfying(DnsLookupException.class,
+                        e -> assertThat(e.kind()).isEqualTo(DnsLookupException.Kind.NO_SUCH_DOMAIN));
+    }
+
+    @Test
     void nxdomainIsNoSuchDomain() {
         assertThatThrownBy(() -> resolver.mx("missing.test"))
                 .isInstanceOfSatisfying(DnsLookupException.class,
@@ -100,5 +118,37 @@ class DnsJavaResolverTest {
                         new InetSocketAddress(InetAddress.getByName("2001:db8::54"), 5353));
         assertThatThrownBy(() -> DnsJavaResolver.parseServers(List.of("dns.example.test")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theConfigurationNamesServersCommaSeparatedAndRejectsABadTimeout() throws Exception {
+        dns.a("host.test", "192.0.2.7");
+        DnsJavaResolver configured = new DnsJavaResolver(options(new String[] {" 127.0.0.1:" + dns.address().getPort() + ", "}, 300));
+
+        assertThat(configured.servers()).containsExactly(dns.address());
+        assertThat(configured.addresses("host.test")).containsExactly(InetAddress.getByName("192.0.2.7"));
+        assertThatThrownBy(() -> new DnsJavaResolver(options(new String[0], 0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout.ms");
+        assertThatThrownBy(() -> new DnsJavaResolver(options(new String[] {"dns.example"}, 300)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dns.example");
+    }
+
+    private static DnsJavaResolver.Options options(String[] servers, int timeoutMillis) {
+        return new DnsJavaResolver.Options() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return DnsJavaResolver.Options.class;
+            }
+
+            @Override
+            public String[] servers() {
+                return servers;
+            }
+
+            @Override
+            public int timeout_ms() {
+                return timeoutMillis;
+            }
+        };
     }
 }

@@ -1,4 +1,4 @@
-package org.posthorn.queue.remote;
+package org.posthorn.api.dns;
 
 /** A DNS question that got no usable answer. */
 public final class DnsLookupException extends Exception {
