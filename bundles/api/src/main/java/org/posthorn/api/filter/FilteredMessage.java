@@ -53,6 +53,27 @@ public interface FilteredMessage {
      */
     void fileInto(MailAddress recipient, String mailbox);
 
+    /**
+     * Replaces where a local recipient's copies go: one copy per element, each into its mailbox
+     * with its flags (a Sieve {@code keep} plus {@code fileinto :copy} are two copies). Ignored
+     * for remote recipients. To deliver no copy, remove the recipient instead.
+     *
+     * @throws IllegalArgumentException if {@code copies} is empty
+     * @since 1.1
+     */
+    void fileInto(MailAddress recipient, List<LocalCopy> copies);
+
+    /**
+     * Fails one recipient: it gets no copy, and the sender gets a bounce (RFC 3464) for that
+     * recipient alone, with this code and text. The other recipients are delivered as usual.
+     *
+     * @param replyCode    the SMTP code (5xx) shown in the bounce
+     * @param enhancedCode the RFC 3463 code, e.g. "5.7.1"
+     * @param text         the text shown to the sender
+     * @since 1.1
+     */
+    void rejectRecipient(MailAddress recipient, int replyCode, String enhancedCode, String text);
+
     /** Scratch space shared by the filters of this message (e.g. a spam score), empty at start. */
     Map<String, Object> attributes();
 }

@@ -3,5 +3,5 @@
  * the queue dispatches and may change headers and recipients, reject, or drop it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.posthorn.api.filter;

@@ -35,13 +35,22 @@ public final class LocalDelivery {
      * @param internalDate the IMAP internal date (the message's arrival)
      */
     public Outcome deliver(String account, String mailbox, MessageSource message, Instant internalDate) {
+        return deliver(account, mailbox, Set.of(), message, internalDate);
+    }
+
+    /**
+     * As {@link #deliver(String, String, MessageSource, Instant)}, with the initial flags a filter
+     * chose (Sieve imap4flags). Flags the store refuses are dropped rather than failing the delivery.
+     */
+    public Outcome deliver(String account, String mailbox, Set<String> flags, MessageSource message,
+                           Instant internalDate) {
         MailboxStore store = stores.get();
         if (store == null) {
             return Outcome.deferred(ErrorKind.UNAVAILABLE, local("4.3.0", "the mailbox store is not running"));
         }
         String target = mailbox == null || mailbox.isBlank() ? INBOX : mailbox;
         try {
-            return append(store, account, target, message, internalDate);
+            return append(store, account, target, flags, message, internalDate);
         } catch (StoreException e) {
             return outcome(account, e);
         } catch (RuntimeException e) {
@@ -52,12 +61,17 @@ public final class LocalDelivery {
         }
     }
 
-    private static Outcome append(MailboxStore store, String account, String mailbox, MessageSource message,
-                                  Instant internalDate) throws StoreException {
+    private static Outcome append(MailboxStore store, String account, String mailbox, Set<String> flags,
+                                  MessageSource message, Instant internalDate) throws StoreException {
         try {
-            store.append(account, mailbox, message, Set.of(), internalDate);
+            store.append(account, mailbox, message, flags, internalDate);
             return Outcome.delivered(local("2.0.0", "delivered to " + account + " mailbox " + mailbox));
         } catch (StoreException e) {
+            if (!flags.isEmpty() && e.reason() == StoreException.Reason.NOT_ALLOWED) {
+                // a flag the store does not take (e.g. \Recent) must not cost the message
+                LOG.info("Flags {} refused for {} ({}); delivering without them", flags, account, e.getMessage());
+                return append(store, account, mailbox, Set.of(), message, internalDate);
+            }
             if (mailbox.equalsIgnoreCase(INBOX)
                     || (e.reason() != StoreException.Reason.NO_SUCH_MAILBOX && e.reason() != StoreException.Reason.INVALID_NAME)) {
                 throw e;
@@ -70,10 +84,10 @@ public final class LocalDelivery {
         } catch (StoreException e) {
             if (e.reason() != StoreException.Reason.ALREADY_EXISTS) {
                 LOG.info("Cannot create mailbox {} of {} ({}); delivering to INBOX", mailbox, account, e.getMessage());
-                return append(store, account, INBOX, message, internalDate);
+                return append(store, account, INBOX, flags, message, internalDate);
             }
         }
-        return append(store, account, mailbox, message, internalDate);
+        return append(store, account, mailbox, flags, message, internalDate);
     }
 
     private static Outcome outcome(String account, StoreException e) {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.posthorn.api.filter.FilterVerdict;
+import org.posthorn.api.filter.LocalCopy;
 import org.posthorn.api.mail.DsnNotify;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.mail.MessageSource;
@@ -189,12 +190,35 @@ public final class MessageDelivery {
                 return;
             }
             List<RecipientRecord> filtered = new ArrayList<>();
+            Map<Integer, FilterVerdict> rejected = new HashMap<>();
             for (Recipient r : message.envelope().recipients()) {
-                filtered.add(new RecipientRecord(filtered.size(), null, 0, r, null, message.mailboxOf(r.address()), now));
+                FilterVerdict rejection = message.rejectionOf(r.address());
+                if (rejection != null) {
+                    rejected.put(filtered.size(), rejection);
+                    filtered.add(new RecipientRecord(filtered.size(), null, 0, r, null, null, now));
+                    continue;
+                }
+                // one row per copy: a recipient a filter gave several copies (keep + fileinto :copy) gets several
+                for (LocalCopy copy : message.copiesOf(r.address())) {
+                    filtered.add(new RecipientRecord(filtered.size(), null, 0, r, null, copy.mailbox(), now)
+                            .withFlags(copy.flags()));
+                }
             }
             index.saveFiltered(id, message.editedHeader(), headerLength, filtered);
             entry = index.load(id).orElseThrow(() -> new SQLException("entry " + id + " vanished while leased"));
             rows = new ArrayList<>(entry.recipients());
+            List<RecipientRecord> failed = new ArrayList<>();
+            for (RecipientRecord r : rows) {
+                FilterVerdict v = rejected.get(r.number());
+                if (v != null) {
+                    fail(r, new DeliveryResult(v.replyCode(), v.enhancedCode() == null ? "5.7.1" : v.enhancedCode(),
+                            v.text() == null ? "rejected by a filter" : v.text(), null));
+                    failed.add(r);
+                }
+            }
+            if (!failed.isEmpty()) {
+                saveAll(failed);
+            }
         }
 
         /** Delivers every due recipient; false if the lease was lost on the way (then nothing more is done). */
@@ -276,7 +300,8 @@ public final class MessageDelivery {
             List<RecipientRecord> added = new ArrayList<>();
             for (String account : resolution.accounts()) {
                 added.add(new RecipientRecord(number++, r.number(), r.hops() + 1,
-                        r.recipient().withAddress(accountAddress(account, address)), account, r.mailbox(), now));
+                        r.recipient().withAddress(accountAddress(account, address)), account, r.mailbox(), now)
+                        .withFlags(r.flags()));
             }
             for (MailAddress forward : resolution.forwards()) {
                 added.add(new RecipientRecord(number++, r.number(), r.hops() + 1, r.recipient().withAddress(forward),
@@ -294,8 +319,8 @@ public final class MessageDelivery {
             // RFC 5321 §4.4: the delivering server records the reverse-path in Return-Path
             String trace = "Return-Path: <" + (entry.envelope().sender() == null ? "" : entry.envelope().sender())
                     + ">\r\nDelivered-To: " + r.account() + "\r\n";
-            Outcome outcome = local.deliver(r.account(), r.mailbox(), source(trace.getBytes(StandardCharsets.UTF_8)),
-                    entry.arrival());
+            Outcome outcome = local.deliver(r.account(), r.mailbox(), r.flags(),
+                    source(trace.getBytes(StandardCharsets.UTF_8)), entry.arrival());
             apply(r, outcome, false);
             index.update(id, r);
         }

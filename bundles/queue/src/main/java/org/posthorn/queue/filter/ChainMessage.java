@@ -5,9 +5,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import org.posthorn.api.filter.FilterVerdict;
 import org.posthorn.api.filter.FilteredMessage;
 import org.posthorn.api.filter.HeaderField;
+import org.posthorn.api.filter.LocalCopy;
 import org.posthorn.api.mail.Envelope;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.mail.MessageSource;
@@ -19,7 +22,8 @@ public final class ChainMessage implements FilteredMessage {
     private final String queueId;
     private final MessageSource original;
     private final MessageHeader header;
-    private final Map<MailAddress, String> mailboxes = new LinkedHashMap<>();
+    private final Map<MailAddress, List<LocalCopy>> copies = new LinkedHashMap<>();
+    private final Map<MailAddress, FilterVerdict> rejections = new LinkedHashMap<>();
     private final Map<String, Object> attributes = new HashMap<>();
     private Envelope envelope;
     private boolean recipientsChanged;
@@ -90,7 +94,20 @@ public final class ChainMessage implements FilteredMessage {
 
     @Override
     public void fileInto(MailAddress recipient, String mailbox) {
-        mailboxes.put(recipient, mailbox);
+        copies.put(recipient, List.of(new LocalCopy(mailbox, Set.of())));
+    }
+
+    @Override
+    public void fileInto(MailAddress recipient, List<LocalCopy> localCopies) {
+        if (localCopies == null || localCopies.isEmpty()) {
+            throw new IllegalArgumentException("a recipient needs at least one copy; remove it instead");
+        }
+        copies.put(recipient, List.copyOf(localCopies));
+    }
+
+    @Override
+    public void rejectRecipient(MailAddress recipient, int replyCode, String enhancedCode, String text) {
+        rejections.put(recipient, FilterVerdict.reject(replyCode, enhancedCode, text));
     }
 
     @Override
@@ -98,14 +115,19 @@ public final class ChainMessage implements FilteredMessage {
         return attributes;
     }
 
-    /** The mailbox chosen for a recipient, or null for INBOX. */
-    public String mailboxOf(MailAddress recipient) {
-        return mailboxes.get(recipient);
+    /** The copies chosen for a recipient: one into INBOX unless a filter said otherwise. */
+    public List<LocalCopy> copiesOf(MailAddress recipient) {
+        return copies.getOrDefault(recipient, List.of(LocalCopy.inbox()));
+    }
+
+    /** The rejection of one recipient by a filter, or null. */
+    public FilterVerdict rejectionOf(MailAddress recipient) {
+        return rejections.get(recipient);
     }
 
     /** True if the filters changed anything that must be saved before delivery. */
     public boolean changed() {
-        return recipientsChanged || header.changed() || !mailboxes.isEmpty();
+        return recipientsChanged || header.changed() || !copies.isEmpty() || !rejections.isEmpty();
     }
 
     /** The edited header ending with the empty line, or null if no filter changed it. */

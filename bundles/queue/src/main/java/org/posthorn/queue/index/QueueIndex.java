@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -493,7 +494,7 @@ public final class QueueIndex {
     /** Inserts recipient rows. */
     public void insertRecipients(Connection c, String id, List<RecipientRecord> rows) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, rcpt_no, parent_no,"
-                + " hops, address, account, mailbox, notify, orcpt, state, next_attempt) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " hops, address, account, mailbox, notify, orcpt, state, next_attempt, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
             for (RecipientRecord r : rows) {
                 ps.setString(1, id);
                 ps.setInt(2, r.number());
@@ -510,6 +511,7 @@ public final class QueueIndex {
                 setString(ps, 9, r.recipient().originalRecipient());
                 ps.setString(10, r.state().name());
                 setTime(ps, 11, r.nextAttempt());
+                setString(ps, 12, r.flags().isEmpty() ? null : String.join(" ", new TreeSet<>(r.flags())));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -535,11 +537,16 @@ public final class QueueIndex {
                             RecipientState.valueOf(rs.getString("state")), rs.getInt("attempts"),
                             time(rs, "next_attempt"), time(rs, "last_attempt"), result,
                             kind == null ? null : ErrorKind.valueOf(kind), rs.getBoolean("via_remote"),
-                            rs.getBoolean("notify_pending"), rs.getBoolean("delay_reported")));
+                            rs.getBoolean("notify_pending"), rs.getBoolean("delay_reported"))
+                            .withFlags(flags(rs.getString("flags"))));
                 }
             }
         }
         return rows;
+    }
+
+    private static Set<String> flags(String text) {
+        return text == null || text.isBlank() ? Set.of() : Set.of(text.split(" "));
     }
 
     private static Set<DsnNotify> notify(String text) {

@@ -20,6 +20,7 @@ public final class RecipientRecord {
     private final Recipient recipient;
     private final String account;
     private String mailbox;
+    private Set<String> flags = Set.of();
     private RecipientState state;
     private int attempts;
     private Instant nextAttempt;
@@ -84,6 +85,17 @@ public final class RecipientRecord {
     /** The mailbox a filter chose, or null for INBOX. */
     public String mailbox() {
         return mailbox;
+    }
+
+    /** The flags a filter chose for the local copy; empty for none. */
+    public Set<String> flags() {
+        return flags;
+    }
+
+    /** Sets the flags of the local copy (before the row is inserted, or when loading it). */
+    public RecipientRecord withFlags(Set<String> initialFlags) {
+        this.flags = Set.copyOf(initialFlags);
+        return this;
     }
 
     public RecipientState state() {

@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.api.filter.FilterVerdict;
+import org.posthorn.api.filter.FilteredMessage;
+import org.posthorn.api.filter.LocalCopy;
 import org.posthorn.api.filter.MessageFilter;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.mail.Recipient;
@@ -139,6 +142,27 @@ class FilterChainTest extends QueueTestBase {
 
         assertThat(queue.store.appended).extracting(a -> a.account() + "/" + a.mailbox()).containsExactly("carol@example.org/Junk");
         assertThat(queue.remote.mail()).extracting(FakeRemote.Call::addresses).containsExactly(List.of("archive@remote.test"));
+    }
+
+    @Test
+    void aFilterGivesOneRecipientSeveralFlaggedCopiesAndRejectsAnotherWhoAloneIsBounced() throws Exception {
+        queue.filters.add(m -> m.envelope().hasNullSender() ? FilterVerdict.CONTINUE : giveCopiesAndReject(m), 0, 1);
+        queue.send(TestMail.envelope(SENDER, "bob@example.org", "carol@example.org"), TestMail.message("sieve"));
+        queue.awaitQuiet();
+
+        assertThat(queue.store.appended).extracting(a -> a.account() + "/" + a.mailbox() + " " + a.flags())
+                .containsExactlyInAnyOrder("carol@example.org/INBOX []", "carol@example.org/Archive [\\Seen]");
+        ParsedDsn bounce = ParsedDsn.parse(queue.remote.dsns().get(0).message());
+        assertThat(bounce.status).hasSize(2);
+        assertThat(bounce.recipient(0)).containsEntry("Final-Recipient", "rfc822; bob@example.org")
+                .containsEntry("Status", "5.7.1").containsEntry("Diagnostic-Code", "smtp; 550 5.7.1 I am not here");
+    }
+
+    private static FilterVerdict giveCopiesAndReject(FilteredMessage m) {
+        m.rejectRecipient(MailAddress.parse("bob@example.org"), 550, "5.7.1", "I am not here");
+        m.fileInto(MailAddress.parse("carol@example.org"), List.of(LocalCopy.inbox(),
+                new LocalCopy("Archive", Set.of("\\Seen"))));
+        return FilterVerdict.CONTINUE;
     }
 
     @Test

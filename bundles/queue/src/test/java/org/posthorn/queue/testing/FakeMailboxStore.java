@@ -35,7 +35,7 @@ import org.posthorn.api.store.UidSet;
 public final class FakeMailboxStore implements MailboxStore {
 
     /** One appended message. */
-    public record Appended(String account, String mailbox, byte[] bytes, Instant internalDate) {
+    public record Appended(String account, String mailbox, byte[] bytes, Instant internalDate, Set<String> flags) {
         public String text() {
             return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         }
@@ -76,7 +76,7 @@ public final class FakeMailboxStore implements MailboxStore {
         if (bytes.length != message.size()) {
             throw new IllegalStateException("size() says " + message.size() + " but the stream gave " + bytes.length);
         }
-        appended.add(new Appended(account, mailbox, bytes, internalDate));
+        appended.add(new Appended(account, mailbox, bytes, internalDate, Set.copyOf(flags)));
         return new AppendResult(1, uids.incrementAndGet(), 1);
     }
 
