@@ -20,7 +20,9 @@ import org.posthorn.api.mail.MessageSource;
  * to each through the store, listens on 127.0.0.1:PORT with plaintext logins allowed (as the
  * reference peers), prints {@code READY} and serves until its standard input closes.
  *
- * <p>Arguments: {@code folder port users messages bytes}.
+ * <p>Arguments: {@code folder port users messages bytes [warm-up users]}. Warm-up users
+ * {@code warm1..warmW@example.org} get the same messages; the runner drains them first, so the
+ * measured drain runs on compiled code rather than while the JIT compiles the read path.
  */
 public final class Pop3BenchmarkServer {
 
@@ -33,6 +35,7 @@ public final class Pop3BenchmarkServer {
         int users = Integer.parseInt(args[2]);
         int messages = Integer.parseInt(args[3]);
         int bytes = Integer.parseInt(args[4]);
+        int warmUsers = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         Files.createDirectories(folder);
         try (TestMailSystem system = TestMailSystem.open(Files.createTempDirectory(folder, "pop3-bench"), 4000)) {
             List<String> accounts = new ArrayList<>();
@@ -41,9 +44,14 @@ public final class Pop3BenchmarkServer {
                 system.directory.addUser(account, "pass".toCharArray(), 0, 0);
                 accounts.add(account);
             }
+            for (int i = 1; i <= warmUsers; i++) {
+                String account = "warm" + i + "@example.org";
+                system.directory.addUser(account, "pass".toCharArray(), 0, 0);
+                accounts.add(account);
+            }
             long start = System.nanoTime();
             seed(system, accounts, messages, bytes);
-            System.out.printf("seeded %d messages in %.1f s%n", users * messages, (System.nanoTime() - start) / 1e9);
+            System.out.printf("seeded %d messages in %.1f s%n", accounts.size() * messages, (System.nanoTime() - start) / 1e9);
             try (Pop3TestServer server = Pop3TestServer.start(system, Map.of("pop3.port", port,
                     "pop3s.enabled", false, "auth.plaintext.allowed", true, "max.connections.per.address", 1000))) {
                 System.out.println("READY " + server.pop3().getPort());
