@@ -1,11 +1,17 @@
 package org.posthorn.smtp;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.smtp.SmtpPolicy;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.ListenerSpec;
@@ -34,6 +42,7 @@ import org.posthorn.net.ProtocolServer;
 import org.posthorn.net.ServerSettings;
 import org.posthorn.smtp.session.AuthThrottle;
 import org.posthorn.smtp.session.ListenerRole;
+import org.posthorn.smtp.session.PolicyChain;
 import org.posthorn.smtp.session.SmtpReceiver;
 import org.posthorn.smtp.session.SmtpSettings;
 import org.slf4j.Logger;
@@ -150,6 +159,11 @@ public final class SmtpServer {
             @Option(value = "reject", label = "Reject the message (550 5.6.0)"),
             @Option(value = "normalize", label = "Turn them into CR LF")})
         String bare_line_endings() default "reject";
+
+        @AttributeDefinition(name = "Policy failure answers 451",
+                description = "An SMTP policy plugin that fails: false skips it (fail-open), true answers"
+                        + " 451 4.3.0 so the client retries (fail-closed).")
+        boolean policy_fail_closed() default false;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
@@ -158,9 +172,12 @@ public final class SmtpServer {
     private final AtomicReference<MailQueue> queue = new AtomicReference<>();
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
+    private final AtomicReference<MailboxStore> store = new AtomicReference<>();
+    private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
     private AuthThrottle throttle;
     private SmtpReceiver receiver;
+    private Path holdFolder;
     private ProtocolServer server;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -200,6 +217,35 @@ public final class SmtpServer {
         }
     }
 
+    /** Only for the quota of local recipients at RCPT; without it the queue finds out at delivery. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMailboxStore(MailboxStore service) {
+        store.set(service);
+    }
+
+    void unbindMailboxStore(MailboxStore service) {
+        store.compareAndSet(service, null);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        policies.add(policy, ranking(properties), (Long) properties.get(Constants.SERVICE_ID));
+    }
+
+    void updatedSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        bindSmtpPolicy(policy, properties);
+    }
+
+    void unbindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        policies.remove((Long) properties.get(Constants.SERVICE_ID));
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+
     /** A service went away: worth a warning, unless the whole framework is shutting down. */
     private void reportGone(String consequence) {
         BundleContext bundles = context;
@@ -216,11 +262,39 @@ public final class SmtpServer {
         context = bundleContext;
         SmtpSettings settings = smtpSettings(config);
         throttle = new AuthThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
-        receiver = new SmtpReceiver(settings, () -> Optional.ofNullable(queue.get()),
-                () -> Optional.ofNullable(users.get()), throttle);
+        holdFolder = holdFolder(bundleContext);
+        receiver = new SmtpReceiver(settings, new Available(), throttle, policies, holdFolder);
         server = ProtocolServer.start(serverSettings(config), receiver, () -> Optional.ofNullable(tls.get()));
         LOG.info("SMTP server {} started", settings.hostName());
         reportUnboundListeners();
+    }
+
+    /** The services as they are now; each may come and go at any moment. */
+    private final class Available implements SmtpReceiver.Services {
+        @Override
+        public Optional<MailQueue> queue() {
+            return Optional.ofNullable(queue.get());
+        }
+
+        @Override
+        public Optional<UserDirectory> users() {
+            return Optional.ofNullable(users.get());
+        }
+
+        @Override
+        public Optional<MailboxStore> store() {
+            return Optional.ofNullable(store.get());
+        }
+    }
+
+    /** The bundle's own data area (a temporary folder outside a framework, as in tests). */
+    private static Path holdFolder(BundleContext bundleContext) {
+        File data = bundleContext == null ? null : bundleContext.getDataFile("held");
+        try {
+            return data != null ? data.toPath() : Files.createTempDirectory("posthorn-smtp-held");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Modified
@@ -240,6 +314,11 @@ public final class SmtpServer {
     /** Each listener's state and counters, in configuration order: mx, submission, submissions. */
     public List<ListenerStatus> listeners() {
         return server.listeners();
+    }
+
+    /** Where messages wait while the policies read them; empty between messages. */
+    Path holdFolder() {
+        return holdFolder;
     }
 
     /** The network layer logs each failure; this says in one line what it means for mail and how to retry. */
@@ -271,7 +350,8 @@ public final class SmtpServer {
                 config.max_errors(), Duration.ofMillis(config.auth_failure_delay_millis()),
                 config.auth_plaintext_allowed(), config.mx_auth(), config.reject_unknown_recipients(),
                 config.sender_must_be_own(), config.vrfy_enabled(), !bare.equals("normalize"),
-                Duration.ofSeconds(config.command_timeout_seconds()), Duration.ofSeconds(config.data_timeout_seconds()));
+                Duration.ofSeconds(config.command_timeout_seconds()), Duration.ofSeconds(config.data_timeout_seconds()),
+                config.policy_fail_closed());
     }
 
     static ServerSettings serverSettings(Config config) {

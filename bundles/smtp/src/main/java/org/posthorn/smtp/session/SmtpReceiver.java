@@ -1,11 +1,12 @@
 package org.posthorn.smtp.session;
 
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.Connection;
 import org.posthorn.net.ProtocolSession;
@@ -13,25 +14,42 @@ import org.posthorn.net.SessionFactory;
 
 /**
  * What every SMTP session of one server shares: the settings in force, the services it hands
- * mail to and checks users with (either may be missing at any moment, being dynamic optional
- * references), and the AUTH failure counts. Makes one {@link SmtpSession} per connection.
- * Thread-safe.
+ * mail to and checks users with (any may be missing at any moment, being dynamic optional
+ * references), the policies, and the AUTH failure counts. Makes one {@link SmtpSession} per
+ * connection. Thread-safe.
  */
 public final class SmtpReceiver implements SessionFactory {
 
-    private final Supplier<Optional<MailQueue>> queue;
-    private final Supplier<Optional<UserDirectory>> users;
+    /** The services a session uses, as they are at the moment of asking. */
+    public interface Services {
+        Optional<MailQueue> queue();
+
+        Optional<UserDirectory> users();
+
+        /** The mailbox store, asked for local recipients' quota; without it their mail is accepted. */
+        Optional<MailboxStore> store();
+    }
+
+    private final Services services;
     private final AuthThrottle throttle;
+    private final PolicyChain policies;
+    private final Path holdFolder;
     private final ZoneId zone;
     private volatile SmtpSettings settings;
 
-    public SmtpReceiver(SmtpSettings settings, Supplier<Optional<MailQueue>> queue,
-                        Supplier<Optional<UserDirectory>> users, AuthThrottle throttle) {
+    /**
+     * @param holdFolder where messages wait while the policies read them; emptied now, since
+     *                   nothing in it was accepted
+     */
+    public SmtpReceiver(SmtpSettings settings, Services services, AuthThrottle throttle, PolicyChain policies,
+                        Path holdFolder) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.queue = Objects.requireNonNull(queue, "queue");
-        this.users = Objects.requireNonNull(users, "users");
+        this.services = Objects.requireNonNull(services, "services");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.holdFolder = Objects.requireNonNull(holdFolder, "holdFolder");
         this.zone = ZoneId.systemDefault();
+        HeldMessage.clear(holdFolder);
     }
 
     /** New settings for every session from its next command on. */
@@ -49,15 +67,27 @@ public final class SmtpReceiver implements SessionFactory {
     }
 
     Optional<MailQueue> queue() {
-        return queue.get();
+        return services.queue();
     }
 
     Optional<UserDirectory> users() {
-        return users.get();
+        return services.users();
+    }
+
+    Optional<MailboxStore> store() {
+        return services.store();
     }
 
     AuthThrottle throttle() {
         return throttle;
+    }
+
+    PolicyChain policies() {
+        return policies;
+    }
+
+    Path holdFolder() {
+        return holdFolder;
     }
 
     ZoneId zone() {

@@ -23,11 +23,13 @@ import java.util.Objects;
  *                              turned into CR LF
  * @param commandTimeout        how long the server waits for the next command (RFC 5321 §4.5.3.2.7)
  * @param dataTimeout           how long the server waits for more message data
+ * @param policyFailClosed      a policy that throws makes the server answer 451 4.3.0; otherwise it is skipped
  */
 public record SmtpSettings(String hostName, long maxMessageSize, int maxRecipients, int maxErrors,
                            Duration authFailureDelay, boolean plaintextAuth, boolean mxAuth,
                            boolean rejectUnknownRecipients, boolean senderMustBeOwn, boolean vrfy,
-                           boolean rejectBareLineEndings, Duration commandTimeout, Duration dataTimeout) {
+                           boolean rejectBareLineEndings, Duration commandTimeout, Duration dataTimeout,
+                           boolean policyFailClosed) {
 
     public SmtpSettings {
         Objects.requireNonNull(hostName, "hostName");
