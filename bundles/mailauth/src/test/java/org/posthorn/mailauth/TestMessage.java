@@ -33,6 +33,7 @@ public final class TestMessage implements FilteredMessage {
     private final Map<MailAddress, String> mailboxes = new LinkedHashMap<>();
     private final Map<String, Object> attributes = new HashMap<>();
     private final Envelope envelope;
+    private boolean edited;
 
     public TestMessage(String message, Envelope envelope) throws IOException {
         this.original = MessageSource.ofBytes(message.getBytes(StandardCharsets.UTF_8));
@@ -55,6 +56,9 @@ public final class TestMessage implements FilteredMessage {
 
     /** The message as delivery writes it: prepended fields, then the original bytes. */
     public byte[] bytes() throws IOException {
+        if (edited) {
+            throw new IllegalStateException("a field of the original was removed");
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String field : prepended) {
             out.writeBytes(field.getBytes(StandardCharsets.UTF_8));
@@ -116,9 +120,11 @@ public final class TestMessage implements FilteredMessage {
         throw new UnsupportedOperationException();
     }
 
+    /** Removes the fields from {@link #headers()}; {@link #bytes()} then no longer applies. */
     @Override
     public void removeHeader(String name) {
-        throw new UnsupportedOperationException();
+        headers.removeIf(h -> h.name().equalsIgnoreCase(name));
+        edited = true;
     }
 
     @Override
