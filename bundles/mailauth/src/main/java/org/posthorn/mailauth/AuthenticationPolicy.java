@@ -68,7 +68,7 @@ public final class AuthenticationPolicy implements SmtpPolicy {
 
         @AttributeDefinition(description = "TAG (only Authentication-Results), QUARANTINE (DMARC quarantine and reject"
                 + " policies file into Junk) or ENFORCE (quarantine into Junk, reject refused with 550)")
-        DmarcAction dmarc_action() default DmarcAction.TAG;
+        String dmarc_action() default "TAG";
 
         @AttributeDefinition(description = "Mailbox a quarantined message goes into")
         String quarantine_mailbox() default "Junk";
@@ -87,7 +87,8 @@ public final class AuthenticationPolicy implements SmtpPolicy {
 
     @Activate
     public AuthenticationPolicy(Config config, @Reference DnsResolver dns) {
-        this(authenticator(config, dns), authservId(config), Set.copyOf(DkimSigningFilter.list(config.listeners())), config.dmarc_action());
+        this(authenticator(config, dns), authservId(config), Set.copyOf(DkimSigningFilter.list(config.listeners())),
+                action(config.dmarc_action()));
     }
 
     AuthenticationPolicy(MessageAuthenticator authenticator, String authservId, Set<String> listeners, DmarcAction action) {
@@ -105,6 +106,14 @@ public final class AuthenticationPolicy implements SmtpPolicy {
         OrganizationalDomain organizational = new OrganizationalDomain(Set.copyOf(DkimSigningFilter.list(config.public_suffixes())));
         return new MessageAuthenticator(new DkimVerifier(dns, Clock.systemUTC(), config.dkim_max_signatures()),
                 new SpfEvaluator(dns), new DmarcEvaluator(dns, organizational, RandomGenerator.getDefault()));
+    }
+
+    static DmarcAction action(String text) {
+        try {
+            return DmarcAction.valueOf(text.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dmarc.action must be TAG, QUARANTINE or ENFORCE, not " + text, e);
+        }
     }
 
     static String authservId(Config config) {
