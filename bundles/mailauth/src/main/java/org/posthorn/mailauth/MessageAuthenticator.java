@@ -1,5 +1,6 @@
 package org.posthorn.mailauth;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ public final class MessageAuthenticator {
         SpfResult spfResult = spf.check(client, identity, helo);
         List<String> from;
         try (InputStream in = message.openStream()) {
-            from = RawHeader.read(in).all("From").stream().map(RawHeader.Field::value).toList();
+            from = RawHeader.read(new BufferedInputStream(in)).all("From").stream().map(RawHeader.Field::value).toList();
         }
         String fromDomain = AuthorDomain.of(from).orElse(null);
         DmarcResult dmarcResult = dmarc.evaluate(fromDomain, signatures, spfResult, spfResult.domain());

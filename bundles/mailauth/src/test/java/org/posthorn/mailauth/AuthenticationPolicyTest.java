@@ -105,6 +105,19 @@ class AuthenticationPolicyTest {
     }
 
     @Test
+    void aHugeHeaderDoesNotHideTheAuthorFromDmarc() throws Exception {
+        String junk = ("X-Filler: " + "x".repeat(1000) + "\r\n").repeat(1100);
+        String message = "DKIM-Signature: v=1; a=rsa-sha256; d=bank.example; s=s; h=from; bh=AAAA; b=AAAA\r\n"
+                + junk + forged("bank.example");
+
+        PolicyVerdict verdict = check(policy(DmarcAction.ENFORCE), session("203.0.113.5", "security@bank.example"), message);
+        assertThat(verdict.reply()).isEqualTo("550 5.7.1 Rejected by the DMARC policy of bank.example");
+
+        String results = check(policy(DmarcAction.TAG), session("203.0.113.5", "security@bank.example"), message).headers().get(0).value();
+        assertThat(results).startsWith("mx.test; dkim=permerror (header longer than 1048576 bytes); spf=fail");
+    }
+
+    @Test
     void tagOnlyAcceptsAndSaysWhatFailed() throws Exception {
         PolicyVerdict verdict = check(policy(DmarcAction.TAG), session("203.0.113.5", "security@bank.example"), forged("bank.example"));
 

@@ -1,5 +1,6 @@
 package org.posthorn.mailauth.dkim;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +44,10 @@ public final class DkimSigner {
      * @param message the whole message from its first byte; read to its end, not closed
      */
     public static byte[] bodyHash(InputStream message) throws IOException {
-        RawHeader.read(message);
+        InputStream in = new BufferedInputStream(message, 1 << 16);
+        RawHeader.read(in);
         BodyCanonicalizer body = new BodyCanonicalizer(Canonicalization.RELAXED, DkimAlgorithm.sha256(), -1);
-        message.transferTo(body);
+        in.transferTo(body);
         return body.finish();
     }
 

@@ -1,5 +1,6 @@
 package org.posthorn.mailauth.dkim;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,14 +49,16 @@ public final class DkimVerifier {
     public List<DkimResult> verify(MessageSource message) throws IOException {
         RawHeader header;
         try (InputStream in = message.openStream()) {
-            header = RawHeader.read(in);
+            header = RawHeader.read(new BufferedInputStream(in));
         }
         List<DkimResult> results = new ArrayList<>();
         for (RawHeader.Field field : header.all("DKIM-Signature")) {
             if (results.size() == maxSignatures) {
                 break;
             }
-            results.add(check(field, header, message));
+            results.add(header.truncated()
+                    ? new DkimResult(Result.PERMERROR, null, null, null, "header longer than " + RawHeader.MAX_HEADER_BYTES + " bytes")
+                    : check(field, header, message));
         }
         return results;
     }

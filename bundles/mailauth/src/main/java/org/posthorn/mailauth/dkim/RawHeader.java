@@ -11,14 +11,19 @@ import java.util.Locale;
 /**
  * The header of a message as it was received: each field with its exact bytes (folding
  * included), which simple canonicalization needs. Fields are ISO-8859-1 strings, one char per byte.
+ * Memory is bounded: fields are kept up to {@link #MAX_HEADER_BYTES} in all; past that only
+ * {@code From:} fields are (DMARC must see them however long the header), and {@code truncated}
+ * is set.
  *
- * @param fields     the fields top to bottom
+ * @param fields     the fields kept, top to bottom
  * @param bodyOffset where the body starts (after the empty line)
+ * @param truncated  true if fields were left out because the header is too long
  */
-public record RawHeader(List<Field> fields, long bodyOffset) {
+public record RawHeader(List<Field> fields, long bodyOffset, boolean truncated) {
 
-    /** Headers longer than this are not read further; a signature over them cannot be checked. */
+    /** Header bytes kept at most; a signature over a longer header cannot be checked. */
     public static final int MAX_HEADER_BYTES = 1 << 20;
+    private static final int MAX_FROM_BYTES = 1 << 16;
 
     /** One field: its name and its exact text including the final line break. */
     public record Field(String name, String raw) {
@@ -30,47 +35,60 @@ public record RawHeader(List<Field> fields, long bodyOffset) {
     }
 
     /**
-     * Reads the header from the start of a message; the stream is left somewhere in the body.
+     * Reads the header from the start of a message; the stream is left at the start of the body.
      *
-     * @throws IOException if the stream fails, or the header is longer than {@link #MAX_HEADER_BYTES}
+     * @throws IOException if the stream fails
      */
     public static RawHeader read(InputStream in) throws IOException {
         List<Field> fields = new ArrayList<>();
         ByteArrayOutputStream field = new ByteArrayOutputStream();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         long offset = 0;
-        int b;
+        long kept = 0;
+        boolean truncated = false;
         while (true) {
             line.reset();
+            long length = 0;
+            int b;
             while ((b = in.read()) >= 0) {
-                line.write(b);
+                length++;
+                if (line.size() < MAX_HEADER_BYTES) {
+                    line.write(b);
+                }
                 if (b == '\n') {
                     break;
                 }
             }
-            offset += line.size();
-            if (offset > MAX_HEADER_BYTES) {
-                throw new IOException("header longer than " + MAX_HEADER_BYTES + " bytes");
-            }
+            offset += length;
             byte[] bytes = line.toByteArray();
             boolean continuation = bytes.length > 0 && (bytes[0] == ' ' || bytes[0] == '\t');
             if (!continuation && field.size() > 0) {
-                add(fields, field.toString(StandardCharsets.ISO_8859_1));
+                Field complete = field(field.toString(StandardCharsets.ISO_8859_1));
+                boolean from = complete != null && complete.name().equalsIgnoreCase("From");
+                if (complete != null && (kept + complete.raw().length() <= MAX_HEADER_BYTES
+                        || from && complete.raw().length() <= MAX_FROM_BYTES)) {
+                    fields.add(complete);
+                    kept += complete.raw().length();
+                } else {
+                    truncated |= complete != null;
+                }
                 field.reset();
             }
             boolean end = bytes.length == 0 || (bytes[0] == '\r' && bytes.length == 2) || bytes[0] == '\n';
             if (end) {
-                return new RawHeader(List.copyOf(fields), offset);
+                return new RawHeader(List.copyOf(fields), offset, truncated);
             }
-            field.writeBytes(bytes);
+            if (field.size() < MAX_HEADER_BYTES) {
+                field.writeBytes(bytes);
+            } else {
+                truncated = true;
+            }
         }
     }
 
-    private static void add(List<Field> fields, String raw) {
+    private static Field field(String raw) {
         int colon = raw.indexOf(':');
-        if (colon > 0) {
-            fields.add(new Field(raw.substring(0, colon).strip(), raw));
-        }
+        return colon > 0 ? new Field(raw.substring(0, colon).strip(), raw) : null;
     }
 
     /** The fields named {@code name} (case-insensitive), top to bottom. */
