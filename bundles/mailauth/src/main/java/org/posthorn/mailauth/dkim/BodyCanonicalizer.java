@@ -1,31 +1,31 @@
 package org.posthorn.mailauth.dkim;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 
 /**
  * Canonicalizes a message body as it streams through (RFC 6376 §3.4.3 and §3.4.4) and feeds
  * the result to a digest, stopping after {@code limit} canonical bytes (the {@code l=} tag).
- * Empty lines are held back until a non-empty line follows, since trailing empty lines do not
- * count. A bare LF ends a line as CRLF does. Not thread-safe.
+ * It holds back only what it cannot decide yet: empty lines (trailing ones do not count), white
+ * space (relaxed: trailing white space goes) and a CR (it may end the line), so memory stays
+ * constant however long a line is. A bare LF ends a line as CRLF does. Not thread-safe.
  */
 final class BodyCanonicalizer extends OutputStream {
 
-    private static final byte[] CRLF = {'\r', '\n'};
-
-    private final Canonicalization canonicalization;
+    private final boolean relaxed;
     private final MessageDigest digest;
     private final long limit;
-    private byte[] line = new byte[256];
-    private int length;
-    private long pendingEmptyLines;
+    private final byte[] buffer = new byte[8192];
+    private int buffered;
     private long written;
-    private boolean anyContent;
+    private long pendingEmptyLines;
+    private boolean pendingSpace;
+    private boolean pendingCr;
+    private boolean lineHasContent;
 
     /** @param limit the most canonical bytes to hash, or -1 for all */
     BodyCanonicalizer(Canonicalization canonicalization, MessageDigest digest, long limit) {
-        this.canonicalization = canonicalization;
+        this.relaxed = canonicalization == Canonicalization.RELAXED;
         this.digest = digest;
         this.limit = limit;
     }
@@ -33,89 +33,82 @@ final class BodyCanonicalizer extends OutputStream {
     @Override
     public void write(int b) {
         if (b == '\n') {
-            endLine();
+            pendingCr = false;
+            pendingSpace = false;
+            if (lineHasContent) {
+                emit('\r');
+                emit('\n');
+            } else {
+                pendingEmptyLines++;
+            }
+            lineHasContent = false;
             return;
         }
-        if (length == line.length) {
-            line = java.util.Arrays.copyOf(line, line.length * 2);
+        if (pendingCr) {
+            pendingCr = false;
+            content('\r');
         }
-        line[length++] = (byte) b;
+        if (b == '\r') {
+            pendingCr = true;
+        } else if (relaxed && (b == ' ' || b == '\t')) {
+            // §3.4.4: a run of white space becomes one space, unless it ends the line
+            pendingSpace = true;
+        } else {
+            content(b);
+        }
+    }
+
+    private void content(int b) {
+        if (!lineHasContent) {
+            for (; pendingEmptyLines > 0; pendingEmptyLines--) {
+                emit('\r');
+                emit('\n');
+            }
+            lineHasContent = true;
+        }
+        if (pendingSpace) {
+            pendingSpace = false;
+            emit(' ');
+        }
+        emit(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
         for (int i = off; i < off + len; i++) {
-            write(b[i]);
+            write(b[i] & 0xff);
         }
     }
 
-    private void endLine() {
-        int end = length;
-        if (end > 0 && line[end - 1] == '\r') {
-            end--;
-        }
-        byte[] text = canonicalization == Canonicalization.RELAXED ? relaxed(line, end) : java.util.Arrays.copyOf(line, end);
-        length = 0;
-        if (text.length == 0) {
-            pendingEmptyLines++;
+    private void emit(int b) {
+        if (limit >= 0 && written >= limit) {
             return;
         }
-        for (; pendingEmptyLines > 0; pendingEmptyLines--) {
-            emit(CRLF);
+        written++;
+        buffer[buffered++] = (byte) b;
+        if (buffered == buffer.length) {
+            digest.update(buffer, 0, buffered);
+            buffered = 0;
         }
-        emit(text);
-        emit(CRLF);
-        anyContent = true;
-    }
-
-    /** §3.4.4: runs of WSP become one SP, WSP at the end of the line goes. */
-    private static byte[] relaxed(byte[] line, int end) {
-        byte[] out = new byte[end];
-        int n = 0;
-        boolean space = false;
-        for (int i = 0; i < end; i++) {
-            byte c = line[i];
-            if (c == ' ' || c == '\t') {
-                space = true;
-            } else {
-                if (space) {
-                    out[n++] = ' ';
-                    space = false;
-                }
-                out[n++] = c;
-            }
-        }
-        return java.util.Arrays.copyOf(out, n);
-    }
-
-    private void emit(byte[] bytes) {
-        int n = bytes.length;
-        if (limit >= 0) {
-            n = (int) Math.max(0, Math.min(n, limit - written));
-        }
-        digest.update(bytes, 0, n);
-        written += n;
     }
 
     /** Ends the body (a last line without line break counts as a line) and returns the hash. */
     byte[] finish() {
-        if (length > 0) {
-            endLine();
+        if (pendingCr) {
+            pendingCr = false;
+            content('\r');
+        }
+        if (lineHasContent) {
+            emit('\r');
+            emit('\n');
         }
         // §3.4.3: an empty body is one CRLF in simple canonicalization and nothing in relaxed
-        if (!anyContent && canonicalization == Canonicalization.SIMPLE) {
-            emit(CRLF);
+        if (written == 0 && !relaxed) {
+            emit('\r');
+            emit('\n');
         }
+        digest.update(buffer, 0, buffered);
+        buffered = 0;
         return digest.digest();
-    }
-
-    /** The canonical body bytes seen so far (those hashed, up to the limit). */
-    long length() {
-        return written;
-    }
-
-    @Override
-    public void close() throws IOException {
-        // nothing to release; finish() gives the result
     }
 }
