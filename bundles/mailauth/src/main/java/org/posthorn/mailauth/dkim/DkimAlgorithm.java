@@ -1,6 +1,7 @@
 package org.posthorn.mailauth.dkim;
 
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -45,7 +46,7 @@ public enum DkimAlgorithm {
     }
 
     /** The algorithm for a key ("RSA" or "Ed25519"/"EdDSA" in JCA terms). */
-    public static DkimAlgorithm forKey(java.security.Key key) {
+    public static DkimAlgorithm forKey(Key key) {
         return "RSA".equals(key.getAlgorithm()) ? RSA_SHA256 : ED25519_SHA256;
     }
 

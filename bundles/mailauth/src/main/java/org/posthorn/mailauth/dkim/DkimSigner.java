@@ -1,6 +1,7 @@
 package org.posthorn.mailauth.dkim;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ public final class DkimSigner {
      * with no instance left contributes nothing. Then the signature field itself with empty b=.
      */
     private static byte[] signedData(List<String> names, List<HeaderField> headers, String unsignedValue) {
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
         Map<String, Integer> used = new HashMap<>();
         for (String name : names) {
             int skip = used.merge(name, 1, Integer::sum) - 1;
