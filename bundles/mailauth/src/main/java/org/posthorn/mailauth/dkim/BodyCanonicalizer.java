@@ -92,6 +92,11 @@ final class BodyCanonicalizer extends OutputStream {
         }
     }
 
+    /** The canonical bytes hashed so far (at most the limit). */
+    long length() {
+        return written;
+    }
+
     /** Ends the body (a last line without line break counts as a line) and returns the hash. */
     byte[] finish() {
         if (pendingCr) {

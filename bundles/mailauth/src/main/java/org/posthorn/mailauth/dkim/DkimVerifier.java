@@ -142,7 +142,17 @@ public final class DkimVerifier {
         }
         PublicKey key = key(algorithm, selector, domain, identityDomain);
 
-        byte[] bodyHash = bodyHash(message, header.bodyOffset(), bodyCanon, longTag(tags, "l"));
+        long limit = longTag(tags, "l");
+        BodyCanonicalizer body = new BodyCanonicalizer(bodyCanon, DkimAlgorithm.sha256(), limit);
+        try (InputStream in = message.openStream()) {
+            in.skipNBytes(header.bodyOffset());
+            in.transferTo(body);
+        }
+        byte[] bodyHash = body.finish();
+        if (body.length() < limit) {
+            // §6.1.3: an l= larger than the canonical body fails
+            throw new Failure(Result.FAIL, "body shorter than l=");
+        }
         byte[] claimed = decode(tags.required("bh"));
         if (!MessageDigest.isEqual(bodyHash, claimed)) {
             throw new Failure(Result.FAIL, "body hash did not verify");
@@ -225,15 +235,6 @@ public final class DkimVerifier {
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw perm("unusable key: " + e.getMessage());
         }
-    }
-
-    private static byte[] bodyHash(MessageSource message, long bodyOffset, Canonicalization canon, long limit) throws IOException {
-        BodyCanonicalizer body = new BodyCanonicalizer(canon, DkimAlgorithm.sha256(), limit);
-        try (InputStream in = message.openStream()) {
-            in.skipNBytes(bodyOffset);
-            in.transferTo(body);
-        }
-        return body.finish();
     }
 
     /** §5.4.2: each h= name takes the next instance from the bottom; then this field without b=. */

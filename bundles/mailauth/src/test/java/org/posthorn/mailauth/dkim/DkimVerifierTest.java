@@ -84,6 +84,14 @@ class DkimVerifierTest {
     }
 
     @Test
+    void bodyShorterThanItsLengthTagFails() throws Exception {
+        String limited = Rfc8463.SIGNED.replace("t=1528637909;", "t=1528637909; l=9999;");
+
+        assertThat(verifier.verify(source(limited)).get(0))
+                .extracting(DkimResult::result, DkimResult::reason).containsExactly(Result.FAIL, "body shorter than l=");
+    }
+
+    @Test
     void messageWithoutSignatureHasNoResults() throws Exception {
         assertThat(verifier.verify(source(Rfc8463.UNSIGNED))).isEmpty();
     }
