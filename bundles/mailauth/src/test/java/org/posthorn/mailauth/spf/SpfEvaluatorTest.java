@@ -38,6 +38,8 @@ class SpfEvaluatorTest {
                 .txt("macro.example", "v=spf1 exists:%{ir}.%{v}._spf.%{d2} exists:%{l1r-}.users.%{d} -all")
                 .a("10.2.0.192.in-addr._spf.macro.example", "127.0.0.2")
                 .a("bob.users.macro.example", "127.0.0.2")
+                // RFC 7208 §7.4: %{ir} of 2001:db8::cb01 is its 32 nibbles, reversed
+                .a("1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.macro.example", "127.0.0.2")
                 .txt("ptr.example", "v=spf1 ptr -all")
                 .ptr("192.0.2.77", "host.ptr.example")
                 .a("host.ptr.example", "192.0.2.77")
@@ -115,6 +117,7 @@ class SpfEvaluatorTest {
         // %{l1r-} of "bob-smith" (split at '-', reversed, the rightmost kept) is "bob", as "strong-bad" gives "strong" in §7.4
         assertThat(check("198.51.100.1", "bob-smith@macro.example")).isEqualTo(Result.PASS);
         assertThat(check("198.51.100.1", "alice@macro.example")).isEqualTo(Result.FAIL);
+        assertThat(check("2001:db8::cb01", "someone@macro.example")).isEqualTo(Result.PASS);
     }
 
     @Test
