@@ -87,7 +87,7 @@ public final class AuthenticationPolicy implements SmtpPolicy {
 
     @Activate
     public AuthenticationPolicy(Config config, @Reference DnsResolver dns) {
-        this(authenticator(config, dns), authservId(config), Set.copyOf(DkimSigningFilter.list(config.listeners())),
+        this(authenticator(config, dns), authservId(config), Set.copyOf(ConfigValues.list(config.listeners())),
                 action(config.dmarc_action()));
     }
 
@@ -103,7 +103,7 @@ public final class AuthenticationPolicy implements SmtpPolicy {
         if (config.dkim_max_signatures() < 1) {
             throw new IllegalArgumentException("dkim.max.signatures must be at least 1");
         }
-        OrganizationalDomain organizational = new OrganizationalDomain(Set.copyOf(DkimSigningFilter.list(config.public_suffixes())));
+        OrganizationalDomain organizational = new OrganizationalDomain(Set.copyOf(ConfigValues.list(config.public_suffixes())));
         return new MessageAuthenticator(new DkimVerifier(dns, Clock.systemUTC(), config.dkim_max_signatures()),
                 new SpfEvaluator(dns), new DmarcEvaluator(dns, organizational, RandomGenerator.getDefault()));
     }

@@ -33,7 +33,7 @@ public final class DkimKeygenCommand {
 
     @Activate
     public DkimKeygenCommand(DkimSigningFilter.Config config, BundleContext context) {
-        this(new KeyRing(DkimSigningFilter.resolve(context.getProperty("posthorn.data"), config.key_directory()),
+        this(new KeyRing(ConfigValues.resolve(context.getProperty("posthorn.data"), config.key_directory()),
                 Map.of()));
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +71,8 @@ public final class DkimSigningFilter implements MessageFilter {
 
     @Activate
     public DkimSigningFilter(Config config, BundleContext context) {
-        this(keyRing(config, context.getProperty("posthorn.data")), new DkimSigner(list(config.sign_headers()), list(config.oversign_headers())), Clock.systemUTC());
+        this(keyRing(config, context.getProperty("posthorn.data")),
+                new DkimSigner(ConfigValues.list(config.sign_headers()), ConfigValues.list(config.oversign_headers())), Clock.systemUTC());
     }
 
     DkimSigningFilter(KeyRing keys, DkimSigner signer, Clock clock) {
@@ -83,7 +83,7 @@ public final class DkimSigningFilter implements MessageFilter {
 
     static KeyRing keyRing(Config config, String dataFolder) {
         Map<String, List<DkimKey>> configured = new HashMap<>();
-        for (String entry : list(config.keys())) {
+        for (String entry : ConfigValues.list(config.keys())) {
             String[] parts = entry.split(":", 3);
             String domain = parts.length == 3 ? AuthorDomain.canonical(parts[0]) : null;
             if (domain == null || !KeyRing.SELECTOR.matcher(parts[1]).matches()) {
@@ -96,18 +96,7 @@ public final class DkimSigningFilter implements MessageFilter {
                 throw new IllegalArgumentException("keys: " + parts[2] + " cannot be used: " + e.getMessage(), e);
             }
         }
-        return new KeyRing(resolve(dataFolder, config.key_directory()), configured);
-    }
-
-    /** A path relative to the data folder ({@code posthorn.data}, as bin/posthorn sets it), unless absolute. */
-    static Path resolve(String dataFolder, String configured) {
-        Path path = Path.of(configured);
-        return path.isAbsolute() ? path : Path.of(dataFolder == null || dataFolder.isBlank() ? "data" : dataFolder).resolve(path);
-    }
-
-    static List<String> list(String[] values) {
-        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split(","))).map(String::strip)
-                .filter(v -> !v.isEmpty()).toList();
+        return new KeyRing(ConfigValues.resolve(dataFolder, config.key_directory()), configured);
     }
 
     @Override

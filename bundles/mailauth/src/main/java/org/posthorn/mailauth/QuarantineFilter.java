@@ -41,7 +41,7 @@ public final class QuarantineFilter implements MessageFilter {
 
     @Activate
     public QuarantineFilter(AuthenticationPolicy.Config config) {
-        this(AuthenticationPolicy.authservId(config), Set.copyOf(DkimSigningFilter.list(config.listeners())),
+        this(AuthenticationPolicy.authservId(config), Set.copyOf(ConfigValues.list(config.listeners())),
                 config.quarantine_mailbox());
     }
 
