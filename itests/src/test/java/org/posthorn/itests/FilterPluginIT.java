@@ -7,11 +7,9 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -169,23 +167,8 @@ public class FilterPluginIT {
 
     /** Alice submits one message to {@code recipient}; returns the reply to the final dot. */
     private static String submit(String recipient, String subject) throws IOException {
-        try (SmtpIT.Client client = SmtpIT.Client.plain(SmtpIT.port("submission"))) {
-            client.command("EHLO client.example");
-            assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
-            client.startTls();
-            client.command("EHLO client.example");
-            String credentials = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0secret").getBytes(StandardCharsets.UTF_8));
-            String auth = client.command("AUTH PLAIN " + credentials);
-            assertTrue(auth, auth.startsWith("235"));
-            String mail = client.command("MAIL FROM:<" + ALICE + ">");
-            assertTrue(mail, mail.startsWith("250"));
-            String rcpt = client.command("RCPT TO:<" + recipient + ">");
-            assertTrue(rcpt, rcpt.startsWith("250"));
-            String data = client.command("DATA");
-            assertTrue(data, data.startsWith("354"));
-            return client.command("From: <" + ALICE + ">\r\nTo: <" + recipient + ">\r\nSubject: " + subject
-                    + "\r\n\r\nMessage " + subject + "\r\n.");
-        }
+        return Submission.send(ALICE, "secret", recipient, "From: <" + ALICE + ">\r\nTo: <" + recipient + ">\r\nSubject: "
+                + subject + "\r\n\r\nMessage " + subject + "\r\n");
     }
 
     private void addUsers() throws Exception {
