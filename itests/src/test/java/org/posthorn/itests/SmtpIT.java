@@ -17,7 +17,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -38,9 +40,14 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
+import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.smtp.PolicyVerdict;
+import org.posthorn.api.smtp.SessionFacts;
+import org.posthorn.api.smtp.SmtpPolicy;
 import org.posthorn.api.tls.TlsMaterial;
 import java.util.concurrent.CountDownLatch;
 import org.posthorn.api.store.MailboxEvent;
@@ -169,6 +176,26 @@ public class SmtpIT {
             }
         }
         return client.command("Subject: itest\r\n\r\nHello from the itest\r\n.");
+    }
+
+    @Test
+    public void aPolicyServiceRegisteredAtRuntimeAnswersAtRcptUntilItIsUnregistered() throws Exception {
+        awaitService(MailQueue.class);
+        SmtpPolicy greylisting = new SmtpPolicy() {
+            @Override
+            public PolicyVerdict recipient(SessionFacts session, MailAddress recipient, boolean local) {
+                return PolicyVerdict.tempfail(451, "4.7.1", "Greylisted by the itest");
+            }
+        };
+        ServiceRegistration<SmtpPolicy> registration = context.registerService(SmtpPolicy.class, greylisting,
+                new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 10)));
+        try (Client client = Client.plain(port("mx"))) {
+            client.command("EHLO client.example");
+            assertEquals("250 2.1.0 Ok", client.command("MAIL FROM:<sender@elsewhere.example>"));
+            assertEquals("451 4.7.1 Greylisted by the itest", client.command("RCPT TO:<postmaster>"));
+            registration.unregister();
+            assertEquals("250 2.1.5 Ok", client.command("RCPT TO:<postmaster>"));
+        }
     }
 
     @Test

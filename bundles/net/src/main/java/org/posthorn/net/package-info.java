@@ -7,7 +7,8 @@
  * {@link org.posthorn.net.ProtocolServer} with its {@link org.posthorn.net.ServerSettings}.
  * The session talks to its client through {@link org.posthorn.net.Connection}: lines in,
  * replies out, counted and dot-stuffed bodies as blocking streams, STARTTLS in one call.
+ * {@link org.posthorn.net.LoginThrottle} (since 1.1) counts failed logins per client address.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.posthorn.net;

@@ -1,11 +1,17 @@
 package org.posthorn.smtp;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,15 +31,19 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.posthorn.api.dns.DnsResolver;
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.smtp.SmtpPolicy;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.ListenerSpec;
 import org.posthorn.net.ListenerStatus;
+import org.posthorn.net.LoginThrottle;
 import org.posthorn.net.ProtocolServer;
 import org.posthorn.net.ServerSettings;
-import org.posthorn.smtp.session.AuthThrottle;
 import org.posthorn.smtp.session.ListenerRole;
+import org.posthorn.smtp.session.PolicyChain;
 import org.posthorn.smtp.session.SmtpReceiver;
 import org.posthorn.smtp.session.SmtpSettings;
 import org.slf4j.Logger;
@@ -47,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * <p>The queue, the user directory and the TLS material are dynamic optional references: while
  * one is missing the listeners stay up and the affected commands answer with a temporary error
  * (451 4.3.0 without the queue or the directory, 454 4.7.0 for AUTH without the directory,
- * no STARTTLS and refused implicit-TLS connections without TLS material).
+ * no STARTTLS and refused implicit-TLS connections without TLS material). The mailbox store
+ * (quota at RCPT) and the DNS resolver (clients' names) are optional too: without them those
+ * checks are skipped. {@link SmtpPolicy} services are tracked as they come and go.
  */
 @Component(configurationPid = "org.posthorn.smtp", configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
@@ -146,10 +158,24 @@ public final class SmtpServer {
         @AttributeDefinition(name = "VRFY", description = "Answer VRFY truthfully; otherwise 252 without looking.")
         boolean vrfy_enabled() default false;
 
-        @AttributeDefinition(name = "Bare CR or LF in DATA", options = {
+        @AttributeDefinition(name = "Bare CR or LF in DATA or BDAT (not BINARYMIME)", options = {
             @Option(value = "reject", label = "Reject the message (550 5.6.0)"),
             @Option(value = "normalize", label = "Turn them into CR LF")})
         String bare_line_endings() default "reject";
+
+        @AttributeDefinition(name = "Policy failure answers 451",
+                description = "An SMTP policy plugin that fails: false skips it (fail-open), true answers"
+                        + " 451 4.3.0 so the client retries (fail-closed).")
+        boolean policy_fail_closed() default false;
+
+        @AttributeDefinition(name = "Reverse DNS",
+                description = "Look up each client's name (PTR, confirmed by its A/AAAA records) for the Received:"
+                        + " header and the policies.")
+        boolean reverse_dns_enabled() default true;
+
+        @AttributeDefinition(name = "Reverse DNS timeout (milliseconds)", min = "1",
+                description = "How long after the connect the name may take; later, it is unknown.")
+        int reverse_dns_timeout_millis() default 2000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
@@ -158,9 +184,13 @@ public final class SmtpServer {
     private final AtomicReference<MailQueue> queue = new AtomicReference<>();
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
+    private final AtomicReference<MailboxStore> store = new AtomicReference<>();
+    private final AtomicReference<DnsResolver> dns = new AtomicReference<>();
+    private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
-    private AuthThrottle throttle;
+    private LoginThrottle throttle;
     private SmtpReceiver receiver;
+    private Path holdFolder;
     private ProtocolServer server;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -200,6 +230,46 @@ public final class SmtpServer {
         }
     }
 
+    /** Only for the quota of local recipients at RCPT; without it the queue finds out at delivery. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMailboxStore(MailboxStore service) {
+        store.set(service);
+    }
+
+    void unbindMailboxStore(MailboxStore service) {
+        store.compareAndSet(service, null);
+    }
+
+    /** Only for clients' names; without it they are unknown. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindDnsResolver(DnsResolver service) {
+        dns.set(service);
+    }
+
+    void unbindDnsResolver(DnsResolver service) {
+        dns.compareAndSet(service, null);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        policies.add(policy, ranking(properties), (Long) properties.get(Constants.SERVICE_ID));
+    }
+
+    void updatedSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        bindSmtpPolicy(policy, properties);
+    }
+
+    void unbindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
+        policies.remove((Long) properties.get(Constants.SERVICE_ID));
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+
     /** A service went away: worth a warning, unless the whole framework is shutting down. */
     private void reportGone(String consequence) {
         BundleContext bundles = context;
@@ -215,12 +285,45 @@ public final class SmtpServer {
     void activate(Config config, BundleContext bundleContext) {
         context = bundleContext;
         SmtpSettings settings = smtpSettings(config);
-        throttle = new AuthThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
-        receiver = new SmtpReceiver(settings, () -> Optional.ofNullable(queue.get()),
-                () -> Optional.ofNullable(users.get()), throttle);
+        throttle = new LoginThrottle(config.auth_max_failures(), Duration.ofSeconds(config.auth_failure_window_seconds()));
+        holdFolder = holdFolder(bundleContext);
+        receiver = new SmtpReceiver(settings, new Available(), throttle, policies, holdFolder);
         server = ProtocolServer.start(serverSettings(config), receiver, () -> Optional.ofNullable(tls.get()));
         LOG.info("SMTP server {} started", settings.hostName());
         reportUnboundListeners();
+    }
+
+    /** The services as they are now; each may come and go at any moment. */
+    private final class Available implements SmtpReceiver.Services {
+        @Override
+        public Optional<MailQueue> queue() {
+            return Optional.ofNullable(queue.get());
+        }
+
+        @Override
+        public Optional<UserDirectory> users() {
+            return Optional.ofNullable(users.get());
+        }
+
+        @Override
+        public Optional<MailboxStore> store() {
+            return Optional.ofNullable(store.get());
+        }
+
+        @Override
+        public Optional<DnsResolver> dns() {
+            return Optional.ofNullable(dns.get());
+        }
+    }
+
+    /** The bundle's own data area (a temporary folder outside a framework, as in tests). */
+    private static Path holdFolder(BundleContext bundleContext) {
+        File data = bundleContext == null ? null : bundleContext.getDataFile("held");
+        try {
+            return data != null ? data.toPath() : Files.createTempDirectory("posthorn-smtp-held");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Modified
@@ -235,11 +338,17 @@ public final class SmtpServer {
     @Deactivate
     void deactivate() {
         server.close();
+        receiver.close();
     }
 
     /** Each listener's state and counters, in configuration order: mx, submission, submissions. */
     public List<ListenerStatus> listeners() {
         return server.listeners();
+    }
+
+    /** Where messages wait while the policies read them; empty between messages. */
+    Path holdFolder() {
+        return holdFolder;
     }
 
     /** The network layer logs each failure; this says in one line what it means for mail and how to retry. */
@@ -271,7 +380,9 @@ public final class SmtpServer {
                 config.max_errors(), Duration.ofMillis(config.auth_failure_delay_millis()),
                 config.auth_plaintext_allowed(), config.mx_auth(), config.reject_unknown_recipients(),
                 config.sender_must_be_own(), config.vrfy_enabled(), !bare.equals("normalize"),
-                Duration.ofSeconds(config.command_timeout_seconds()), Duration.ofSeconds(config.data_timeout_seconds()));
+                Duration.ofSeconds(config.command_timeout_seconds()), Duration.ofSeconds(config.data_timeout_seconds()),
+                config.policy_fail_closed(), config.reverse_dns_enabled(),
+                Duration.ofMillis(config.reverse_dns_timeout_millis()));
     }
 
     static ServerSettings serverSettings(Config config) {

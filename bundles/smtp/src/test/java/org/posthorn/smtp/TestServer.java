@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.posthorn.api.smtp.SmtpPolicy;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.security.tls.ServerTlsMaterial;
 
@@ -27,6 +30,7 @@ final class TestServer implements AutoCloseable {
     final TestQueue queue;
     final TestUsers users = new TestUsers();
     final SmtpServer smtp = new SmtpServer();
+    private final AtomicLong serviceIds = new AtomicLong();
 
     private TestServer(Path spool, Map<String, Object> overrides) {
         queue = new TestQueue(spool);
@@ -52,6 +56,14 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path folder) {
         return start(folder, Map.of());
+    }
+
+    /** Registers a policy as the framework would; returns its service properties, for {@code unbindSmtpPolicy}. */
+    Map<String, Object> register(SmtpPolicy policy, int ranking) {
+        Map<String, Object> properties = Map.of(Constants.SERVICE_ID, serviceIds.incrementAndGet(),
+                Constants.SERVICE_RANKING, ranking);
+        smtp.bindSmtpPolicy(policy, properties);
+        return properties;
     }
 
     InetSocketAddress mx() {

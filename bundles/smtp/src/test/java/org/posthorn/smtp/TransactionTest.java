@@ -54,7 +54,7 @@ class TransactionTest {
 
         TestQueue.Queued queued = server.queue.only();
         String text = queued.text();
-        assertThat(text).startsWith("Received: from client.example ([127.0.0.1])\r\n\tby mx.example.org (Posthorn) with ESMTP id smtp-");
+        assertThat(text).startsWith("Received: from client.example (unknown [127.0.0.1])\r\n\tby mx.example.org (Posthorn) with ESMTP id smtp-");
         assertThat(text.lines().filter(l -> l.startsWith("Received:"))).hasSize(1);
         assertThat(text).endsWith("\r\n\r\nFrom: sender@example.com\r\nTo: alice@example.org\r\nSubject: hi\r\n\r\n.dot\r\nend\r\n"
                 .substring(4));
@@ -208,7 +208,8 @@ class TransactionTest {
 
     @Test
     void chunksAreStreamedAsOneMessageWithBinaryAccepted() throws Exception {
-        envelope("sender@example.com", "alice@example.org");
+        assertThat(client.command("MAIL FROM:<sender@example.com> BODY=BINARYMIME")).isEqualTo("250 2.1.0 Ok");
+        assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("250 2.1.5 Ok");
         assertThat(client.command("MAIL FROM:<x@example.com>")).isEqualTo("503 5.5.1 Nested MAIL command");
         client.send("BDAT 19\r\nSubject: chunks\r\n\r\nNOOP\r\nBDAT 5\r\n\0\1\n\r.BDAT 0 LAST\r\n");
         assertThat(client.reply()).isEqualTo("250 2.0.0 19 octets received (19 in total)");
@@ -216,6 +217,42 @@ class TransactionTest {
         assertThat(client.reply()).isEqualTo("250 2.0.0 5 octets received (24 in total)");
         assertThat(client.reply()).isEqualTo("250 2.0.0 Ok: queued as Q1");
         assertThat(server.queue.only().text()).endsWith("Subject: chunks\r\n\r\n\0\1\n\r.");
+    }
+
+    @Test
+    void bareLineEndingsInChunksFailTheMessageAfterItsLastChunk() throws Exception {
+        envelope("sender@example.com", "alice@example.org");
+        String first = "Subject: smuggle\r\n\r\nhi\n.\nMAIL FROM:<evil@example.com>\r\n";
+        client.send("BDAT " + first.length() + "\r\n" + first + "BDAT 6 LAST\r\nend\r\n.NOOP\r\n");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 " + first.length() + " octets received (" + first.length() + " in total)");
+        assertThat(client.reply()).isEqualTo("550 5.6.0 Message contains a bare LF; lines must end with CR LF (RFC 5321 §2.3.8)");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 Ok");
+        assertThat(server.queue.spooledFiles()).isZero();
+        assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("503 5.5.1 Need MAIL command first");
+
+        envelope("sender@example.com", "alice@example.org");
+        client.send("BDAT 12 LAST\r\nSubject: x\r\r");
+        assertThat(client.reply()).isEqualTo("550 5.6.0 Message contains a bare CR; lines must end with CR LF (RFC 5321 §2.3.8)");
+        assertThat(server.queue.spooledFiles()).isZero();
+    }
+
+    @Test
+    void aCrLfSplitAcrossTwoChunksIsOneLineEnding() throws Exception {
+        envelope("sender@example.com", "alice@example.org");
+        client.send("BDAT 11\r\nSubject: x\rBDAT 7 LAST\r\n\n\r\nbody");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 11 octets received (11 in total)");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 Ok: queued as Q1");
+        assertThat(server.queue.only().text()).endsWith("\r\nSubject: x\r\n\r\nbody");
+    }
+
+    @Test
+    void bareLineEndingsInChunksCanBeNormalizedAcrossChunks() throws Exception {
+        server.reconfigure(Map.of("bare_line_endings", "normalize"));
+        envelope("sender@example.com", "alice@example.org");
+        client.send("BDAT 11\r\nSubject: x\rBDAT 10 LAST\r\n\n\nhi\r.\nend");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 11 octets received (11 in total)");
+        assertThat(client.reply()).isEqualTo("250 2.0.0 Ok: queued as Q1");
+        assertThat(server.queue.only().text()).endsWith("\r\nSubject: x\r\n\r\nhi\r\n.\r\nend");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.Connection;
+import org.posthorn.net.LoginThrottle;
 import org.posthorn.net.ProtocolSession;
 import org.posthorn.net.SessionFactory;
 

@@ -35,8 +35,8 @@ final class ReceivedHeader {
     /** The header field, folded, ending with CR LF, as UTF-8 bytes. */
     static byte[] of(Origin origin, String hostName, String id, ZoneId zone) {
         StringBuilder header = new StringBuilder("Received: from ").append(clean(origin.heloName()))
-                .append(" (").append(origin.clientHost() == null ? "" : clean(origin.clientHost()) + " ")
-                .append('[').append(origin.clientAddress()).append("])\r\n")
+                .append(" (").append(clean(origin.clientHost())) // "unknown" without a confirmed name
+                .append(" [").append(origin.clientAddress()).append("])\r\n")
                 .append("\tby ").append(clean(hostName)).append(" (Posthorn) with ").append(origin.protocol())
                 .append(" id ").append(clean(id));
         if (origin.tls() != null) {

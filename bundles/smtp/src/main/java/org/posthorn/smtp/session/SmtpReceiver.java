@@ -1,42 +1,83 @@
 package org.posthorn.smtp.session;
 
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.posthorn.api.dns.DnsResolver;
 
 import org.posthorn.api.queue.MailQueue;
+import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.Connection;
+import org.posthorn.net.LoginThrottle;
 import org.posthorn.net.ProtocolSession;
 import org.posthorn.net.SessionFactory;
 
 /**
  * What every SMTP session of one server shares: the settings in force, the services it hands
- * mail to and checks users with (either may be missing at any moment, being dynamic optional
- * references), and the AUTH failure counts. Makes one {@link SmtpSession} per connection.
- * Thread-safe.
+ * mail to and checks users with (any may be missing at any moment, being dynamic optional
+ * references), the policies, and the AUTH failure counts. Makes one {@link SmtpSession} per
+ * connection. Thread-safe.
  */
 public final class SmtpReceiver implements SessionFactory {
 
-    private final Supplier<Optional<MailQueue>> queue;
-    private final Supplier<Optional<UserDirectory>> users;
-    private final AuthThrottle throttle;
+    /** The services a session uses, as they are at the moment of asking. */
+    public interface Services {
+        Optional<MailQueue> queue();
+
+        Optional<UserDirectory> users();
+
+        /** The mailbox store, asked for local recipients' quota; without it their mail is accepted. */
+        Optional<MailboxStore> store();
+
+        /** The DNS resolver, for the client's name; without it the name is unknown. */
+        Optional<DnsResolver> dns();
+    }
+
+    /** Reverse-DNS look-ups run here so that the greeting does not wait for them. */
+    private static final int LOOKUP_THREADS = 8;
+
+    private final Services services;
+    private final LoginThrottle throttle;
+    private final PolicyChain policies;
+    private final Path holdFolder;
     private final ZoneId zone;
+    private final ExecutorService lookups;
     private volatile SmtpSettings settings;
 
-    public SmtpReceiver(SmtpSettings settings, Supplier<Optional<MailQueue>> queue,
-                        Supplier<Optional<UserDirectory>> users, AuthThrottle throttle) {
+    /**
+     * @param holdFolder where messages wait while the policies read them; emptied now, since
+     *                   nothing in it was accepted
+     */
+    public SmtpReceiver(SmtpSettings settings, Services services, LoginThrottle throttle, PolicyChain policies,
+                        Path holdFolder) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.queue = Objects.requireNonNull(queue, "queue");
-        this.users = Objects.requireNonNull(users, "users");
+        this.services = Objects.requireNonNull(services, "services");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.holdFolder = Objects.requireNonNull(holdFolder, "holdFolder");
         this.zone = ZoneId.systemDefault();
+        this.lookups = Executors.newFixedThreadPool(LOOKUP_THREADS, task -> {
+            Thread thread = new Thread(task, "smtp-reverse-dns");
+            thread.setDaemon(true);
+            return thread;
+        });
+        HeldMessage.clear(holdFolder);
     }
 
     /** New settings for every session from its next command on. */
     public void update(SmtpSettings next) {
         settings = Objects.requireNonNull(next, "settings");
+    }
+
+    /** Stops the look-ups still running; sessions see their clients' names as unknown. */
+    public void close() {
+        lookups.shutdownNow();
     }
 
     @Override
@@ -49,15 +90,36 @@ public final class SmtpReceiver implements SessionFactory {
     }
 
     Optional<MailQueue> queue() {
-        return queue.get();
+        return services.queue();
     }
 
     Optional<UserDirectory> users() {
-        return users.get();
+        return services.users();
     }
 
-    AuthThrottle throttle() {
+    Optional<MailboxStore> store() {
+        return services.store();
+    }
+
+    /** Starts looking up a connecting client's name, if configured and a resolver is there. */
+    ClientName lookUpName(InetAddress client) {
+        SmtpSettings current = settings;
+        Optional<DnsResolver> dns = services.dns();
+        return current.reverseDns() && dns.isPresent()
+                ? ClientName.lookUp(dns.get(), client, current.reverseDnsTimeout(), lookups)
+                : ClientName.UNKNOWN;
+    }
+
+    LoginThrottle throttle() {
         return throttle;
+    }
+
+    PolicyChain policies() {
+        return policies;
+    }
+
+    Path holdFolder() {
+        return holdFolder;
     }
 
     ZoneId zone() {

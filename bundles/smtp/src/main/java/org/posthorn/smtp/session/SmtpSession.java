@@ -10,11 +10,13 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.posthorn.api.filter.HeaderField;
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.DsnNotify;
 import org.posthorn.api.mail.DsnReturn;
@@ -24,8 +26,14 @@ import org.posthorn.api.mail.Recipient;
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.queue.QueueException;
 import org.posthorn.api.queue.QueuedMessage;
+import org.posthorn.api.smtp.PolicyVerdict;
+import org.posthorn.api.smtp.SessionFacts;
+import org.posthorn.api.store.MailboxStore;
+import org.posthorn.api.store.QuotaUsage;
+import org.posthorn.api.store.StoreException;
 import org.posthorn.api.user.Account;
 import org.posthorn.api.user.DirectoryUnavailableException;
+import org.posthorn.api.user.Resolution;
 import org.posthorn.api.user.UserDirectory;
 import org.posthorn.net.BareLineEndingException;
 import org.posthorn.net.BareLineEndings;
@@ -55,6 +63,8 @@ final class SmtpSession implements ProtocolSession {
 
     /** The HELO/EHLO name, or {@code null} before the client introduced itself (or after STARTTLS). */
     private String heloName;
+    /** The client's forward-confirmed reverse-DNS name, being looked up. */
+    private ClientName clientName = ClientName.UNKNOWN;
     private boolean extended;
     private Account account;
     private Transaction transaction;
@@ -79,6 +89,7 @@ final class SmtpSession implements ProtocolSession {
 
     @Override
     public void connected() throws IOException {
+        clientName = receiver.lookUpName(clientAddress());
         connection.setIdleTimeout(settings().commandTimeout());
         connection.writeLine("220 " + settings().hostName() + " ESMTP Posthorn");
     }
@@ -366,6 +377,7 @@ final class SmtpSession implements ProtocolSession {
         boolean smtpUtf8 = false;
         DsnReturn ret = null;
         String envelopeId = null;
+        long declaredSize = -1;
         for (Map.Entry<String, String> parameter : path.parameters().entrySet()) {
             String value = parameter.getValue();
             switch (parameter.getKey()) {
@@ -381,6 +393,7 @@ final class SmtpSession implements ProtocolSession {
                                 + settings().maxMessageSize() + " bytes");
                         return;
                     }
+                    declaredSize = declared;
                 }
                 case "BODY" -> {
                     body = bodyType(value);
@@ -446,7 +459,7 @@ final class SmtpSession implements ProtocolSession {
         if (!mayUseSender(sender)) {
             return;
         }
-        transaction = new Transaction(sender, body, smtpUtf8, ret, envelopeId);
+        transaction = new Transaction(sender, body, smtpUtf8, ret, envelopeId, declaredSize);
         reply("250 2.1.0 Ok");
     }
 
@@ -553,38 +566,98 @@ final class SmtpSession implements ProtocolSession {
                 return;
             }
         }
-        if (!postmaster && !recipientAccepted(address)) {
+        RecipientCheck check = postmaster ? RecipientCheck.LOCAL : recipientAccepted(address);
+        if (check == RecipientCheck.REFUSED) {
+            return;
+        }
+        PolicyVerdict verdict = receiver.policies().recipient(facts(), address, check == RecipientCheck.LOCAL,
+                settings().policyFailClosed());
+        if (verdict.action() != PolicyVerdict.Action.ACCEPT) {
+            reply(verdict.reply());
             return;
         }
         transaction.add(new Recipient(address, notify, originalRecipient));
+        transaction.addHeaders(verdict.headers());
         reply("250 2.1.5 Ok");
     }
 
+    /** What the server's own rules say of a recipient. */
+    private enum RecipientCheck { LOCAL, REMOTE, REFUSED }
+
     /** Local domains take mail for known users; other domains only from authenticated submitters. Replies if not. */
-    private boolean recipientAccepted(MailAddress address) throws IOException {
+    private RecipientCheck recipientAccepted(MailAddress address) throws IOException {
         Optional<UserDirectory> users = receiver.users();
         if (users.isEmpty()) {
             reply("451 4.3.0 Cannot verify recipients now; try again later");
-            return false;
+            return RecipientCheck.REFUSED;
         }
         try {
             if (users.get().isLocalDomain(address.domain())) {
-                if (settings().rejectUnknownRecipients() && users.get().resolve(address).isUnknown()) {
+                Resolution resolution = users.get().resolve(address);
+                if (settings().rejectUnknownRecipients() && resolution.isUnknown()) {
                     reply("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
-                    return false;
+                    return RecipientCheck.REFUSED;
                 }
-                return true;
+                String full = quotaRefusal(address, resolution);
+                if (full != null) {
+                    LOG.info("RCPT TO <{}> refused: {}", address, full);
+                    reply(full);
+                    return RecipientCheck.REFUSED;
+                }
+                return RecipientCheck.LOCAL;
             }
         } catch (DirectoryUnavailableException e) {
             LOG.warn("Recipient check failed: {}", e.getMessage());
             reply("451 4.3.0 Cannot verify recipients now; try again later");
-            return false;
+            return RecipientCheck.REFUSED;
         }
         if (account == null) {
             reply("554 5.7.1 <" + address + ">: Relay access denied");
-            return false;
+            return RecipientCheck.REFUSED;
         }
-        return true;
+        return RecipientCheck.REMOTE;
+    }
+
+    /**
+     * The reply for a local recipient whose accounts cannot take the message now, or {@code null}.
+     * A recipient is refused only if every account it reaches is over quota and it has no
+     * forwards: {@code 552 5.2.2} if the declared SIZE exceeds every account's whole quota (it
+     * can never fit), otherwise {@code 452 4.2.2} (RFC 3463: mailbox full, the client retries and
+     * the user may make room). Without the store, or if it fails, the queue decides later.
+     */
+    private String quotaRefusal(MailAddress address, Resolution resolution) {
+        Optional<MailboxStore> store = receiver.store();
+        if (store.isEmpty() || resolution.accounts().isEmpty() || !resolution.forwards().isEmpty()) {
+            return null;
+        }
+        long size = Math.max(transaction.declaredSize(), 0);
+        boolean neverFits = true;
+        for (String name : resolution.accounts()) {
+            QuotaUsage quota;
+            try {
+                quota = store.get().quota(name);
+            } catch (StoreException | RuntimeException e) {
+                LOG.debug("Quota of {} unknown, accepting: {}", name, e.toString());
+                return null;
+            }
+            boolean fitsAtAll = quota.limitBytes() <= 0 || size <= quota.limitBytes();
+            boolean bytesFree = quota.limitBytes() <= 0
+                    || quota.usedBytes() < quota.limitBytes() && quota.usedBytes() + size <= quota.limitBytes();
+            boolean messagesFree = quota.limitMessages() <= 0 || quota.usedMessages() < quota.limitMessages();
+            if (bytesFree && messagesFree) {
+                return null;
+            }
+            neverFits &= !fitsAtAll;
+        }
+        return neverFits
+                ? "552 5.2.2 <" + address + ">: Message is larger than the recipient's mailbox quota"
+                : "452 4.2.2 <" + address + ">: Mailbox full; try again later";
+    }
+
+    /** What the policies are told of this session and its transaction. */
+    private SessionFacts facts() {
+        return new SessionFacts(connection.listener().name(), clientAddress(), clientName.get(), heloName,
+                connection.tlsActive(), account == null ? null : account.name(), transaction.sender());
     }
 
     private static Set<DsnNotify> notify(String value) {
@@ -678,7 +751,7 @@ final class SmtpSession implements ProtocolSession {
         connection.setIdleTimeout(settings().dataTimeout());
         Line interruption = null;
         try (ChunkedMessage message = new ChunkedMessage(connection, chunk)) {
-            reply(deliver(message));
+            reply(deliver(lineEndingsChecked(message)));
         } catch (ChunkedMessage.Interrupted e) {
             LOG.debug("BDAT transaction abandoned for another command");
             interruption = e.command();
@@ -692,9 +765,23 @@ final class SmtpSession implements ProtocolSession {
     }
 
     /**
+     * A chunked message under the bare line ending rule of DATA (the SMTP smuggling class,
+     * CVE-2023-51764): a next hop must never get a bare CR or LF from us to misread. Except
+     * BODY=BINARYMIME, whose octets are data of any value (RFC 3030 §3).
+     */
+    private InputStream lineEndingsChecked(InputStream chunks) {
+        if (transaction.bodyType() == BodyType.BINARY_MIME) {
+            return chunks;
+        }
+        return settings().rejectBareLineEndings() ? new BareLineEndingCheck(chunks) : new LineEndingNormalizer(chunks);
+    }
+
+    /**
      * Streams the client's message, behind a {@code Received:} header, into the queue; returns
      * the reply. 250 only once the queue has the message; a message over the size limit or with
-     * bare line endings is refused once it has been read to its end, with nothing kept.
+     * bare line endings is refused once it has been read to its end, with nothing kept. If
+     * policies apply, the message is held in a file until they have read it, and their header
+     * fields go above the {@code Received:} header.
      *
      * @throws IOException if the client went away or timed out, or (BDAT) interrupted the transaction
      */
@@ -704,16 +791,49 @@ final class SmtpSession implements ProtocolSession {
             client.transferTo(OutputStream.nullOutputStream());
             return "451 4.3.0 Mail queue not available; try again later";
         }
-        Origin origin = new Origin(heloName, clientAddress().getHostAddress(), null, protocol(),
+        Origin origin = new Origin(heloName, clientAddress().getHostAddress(), clientName.get(), protocol(),
                 account == null ? null : account.name(),
                 connection.tlsSession().map(tls -> tls.getProtocol() + " " + tls.getCipherSuite()).orElse(null),
                 connection.listener().name(), Instant.now());
         String traceId = connection.id() + "." + ++transactions;
         byte[] received = ReceivedHeader.of(origin, settings().hostName(), traceId, receiver.zone());
         MessageStream message = new MessageStream(client, settings().maxMessageSize());
+        InputStream content = new SequenceInputStream(new ByteArrayInputStream(received), message);
+        SessionFacts facts = facts();
+        if (!receiver.policies().appliesTo(facts)) {
+            return enqueue(queue, origin, prepended(transaction.policyHeaders(List.of()), content), message, client);
+        }
+        HeldMessage held;
         try {
-            QueuedMessage queued = queue.enqueue(transaction.envelope(origin),
-                    new SequenceInputStream(new ByteArrayInputStream(received), message));
+            held = HeldMessage.receive(receiver.holdFolder(), content);
+        } catch (IOException e) {
+            return refused(e, message, client);
+        }
+        try (held) {
+            PolicyVerdict verdict = receiver.policies().message(facts, transaction.addresses(), held.source(),
+                    settings().policyFailClosed());
+            if (verdict.action() != PolicyVerdict.Action.ACCEPT) {
+                LOG.info("Message from <{}> refused by policy: {}",
+                        transaction.sender() == null ? "" : transaction.sender(), verdict.reply());
+                return verdict.reply();
+            }
+            try (InputStream stored = held.source().openStream()) {
+                return enqueue(queue, origin, prepended(transaction.policyHeaders(verdict.headers()), stored),
+                        message, client);
+            }
+        }
+    }
+
+    private static InputStream prepended(List<HeaderField> headers, InputStream message) {
+        return headers.isEmpty() ? message
+                : new SequenceInputStream(new ByteArrayInputStream(AddedHeaders.of(headers)), message);
+    }
+
+    /** Hands the message to the queue; 250 once it has it, else the reply that says why not. */
+    private String enqueue(MailQueue queue, Origin origin, InputStream content, MessageStream message,
+                           InputStream client) throws IOException {
+        try {
+            QueuedMessage queued = queue.enqueue(transaction.envelope(origin), content);
             LOG.info("Queued {} ({} bytes) from <{}> for {} recipients", queued.id(), queued.size(),
                     transaction.sender() == null ? "" : transaction.sender(), transaction.recipientCount());
             return "250 2.0.0 Ok: queued as " + queued.id();
@@ -742,7 +862,7 @@ final class SmtpSession implements ProtocolSession {
             LOG.warn("The queue refused a message: {}", e.getMessage());
             return "554 5.3.0 Message could not be stored";
         }
-        LOG.warn("The queue could not take a message; the client will retry", e);
+        LOG.warn("The message could not be kept; the client will retry", e);
         return "451 4.3.0 Could not queue the message; try again later";
     }
 

@@ -1,4 +1,4 @@
-package org.posthorn.pop3.session;
+package org.posthorn.net;
 
 import java.net.InetAddress;
 import java.time.Clock;
@@ -11,15 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Failed logins (PASS, AUTH) per client IP address within a sliding window, over all sessions
- * of the server, so a password guesser gains nothing by reconnecting. An address with
+ * Failed logins (SMTP AUTH, POP3 PASS and AUTH, IMAP LOGIN) per client IP address within a
+ * sliding window, over all sessions of a server, so a password guesser gains nothing by
+ * reconnecting. An address with
  * {@code maxFailures} failures in the window is refused until the oldest of them leaves it.
  *
  * <p>At most {@link #MAX_ADDRESSES} addresses are remembered; beyond that the one that failed
  * longest ago is forgotten, so a distributed guesser cannot make it grow without bound.
  * Thread-safe.
  */
-final class LoginThrottle {
+public final class LoginThrottle {
 
     static final int MAX_ADDRESSES = 10_000;
 
@@ -29,7 +30,8 @@ final class LoginThrottle {
     private int maxFailures;
     private Duration window;
 
-    LoginThrottle(int maxFailures, Duration window) {
+    /** @throws IllegalArgumentException unless {@code maxFailures} and {@code window} are positive */
+    public LoginThrottle(int maxFailures, Duration window) {
         this(maxFailures, window, Clock.systemUTC());
     }
 
@@ -39,7 +41,7 @@ final class LoginThrottle {
     }
 
     /** New limits; failures already recorded still count. */
-    synchronized void configure(int maxFailures, Duration window) {
+    public synchronized void configure(int maxFailures, Duration window) {
         if (maxFailures < 1 || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("the login throttle needs at least one failure and a positive window");
         }
@@ -48,13 +50,13 @@ final class LoginThrottle {
     }
 
     /** True if {@code address} has failed too often lately; its logins are refused unchecked. */
-    synchronized boolean isBlocked(InetAddress address) {
+    public synchronized boolean isBlocked(InetAddress address) {
         Deque<Instant> recent = failures.get(address);
         return recent != null && countRecent(recent, clock.instant()) >= maxFailures;
     }
 
     /** Records a failed login; returns whether the address is blocked now. */
-    synchronized boolean recordFailure(InetAddress address) {
+    public synchronized boolean recordFailure(InetAddress address) {
         Instant now = clock.instant();
         Deque<Instant> recent = failures.get(address);
         if (recent == null) {

@@ -1,4 +1,4 @@
-package org.posthorn.pop3.session;
+package org.posthorn.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
