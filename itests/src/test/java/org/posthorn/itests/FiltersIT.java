@@ -41,9 +41,10 @@ import org.posthorn.api.user.UserAdmin;
 
 /**
  * The built-in filters of {@code org.posthorn.filters} in the shipped Felix with the shipped
- * configuration (plus one pattern rule an admin added to {@code conf/}): mail submitted over
- * SMTP with an executable attachment lands in the recipient's Junk, tagged; a message matching
- * the admin's reject rule comes back to the sender as a bounce; plain mail is untouched.
+ * configuration (plus one pattern rule an admin added to {@code conf/}, and greylisting turned on):
+ * mail submitted over SMTP with an executable attachment lands in the recipient's Junk, tagged; a
+ * message matching the admin's reject rule comes back to the sender as a bounce; plain mail is
+ * untouched; a new correspondent at the MX is greylisted at RCPT and its retry is delivered.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -63,16 +64,25 @@ public class FiltersIT {
     @Configuration
     public Option[] config() throws IOException {
         PosthornDistribution distribution = PosthornDistribution.create("filters");
+        int mx = PosthornDistribution.freePort();
         int submission = PosthornDistribution.freePort();
         Files.writeString(distribution.conf().resolve("org.posthorn.smtp.cfg"), String.join("\n",
                 "host.name=mx.itest.example",
                 "bind.address=127.0.0.1",
-                "mx.enabled=false",
+                "mx.port=" + mx,
                 "submissions.enabled=false",
                 "submission.port=" + submission, ""));
+        // greylisting on, for mail from loopback too, and with no wait: the first retry passes
+        Path greylist = distribution.conf().resolve("org.posthorn.filters.greylist.cfg");
+        Files.writeString(greylist, Files.readString(greylist)
+                .replace("enabled=false", "enabled=true")
+                .replace("delay.seconds=300", "delay.seconds=0")
+                .replace("whitelist.clients=127.0.0.0/8,::1/128", "whitelist.clients="));
         Path rules = distribution.conf().resolve("org.posthorn.filters.rules.cfg");
         Files.writeString(rules, Files.readString(rules) + "rule.lottery=reject header:Subject (?i)\\\\byou have won\\\\b\n");
-        return distribution.options(systemProperty("posthorn.itest.smtp.submission").value(Integer.toString(submission)));
+        return distribution.options(
+                systemProperty("posthorn.itest.smtp.mx").value(Integer.toString(mx)),
+                systemProperty("posthorn.itest.smtp.submission").value(Integer.toString(submission)));
     }
 
     @Before
@@ -139,6 +149,27 @@ public class FiltersIT {
         String bounce = last(ALICE, "INBOX");
         assertTrue(bounce, bounce.contains("Status: 5.7.1\r\n"));
         assertTrue(bounce, bounce.contains("Message refused: rule lottery matched Subject"));
+    }
+
+    @Test
+    public void aNewCorrespondentIsGreylistedAtRcptAndItsRetryIsDelivered() throws Exception {
+        awaitService("(&(objectClass=org.posthorn.api.smtp.SmtpPolicy)(component.name=org.posthorn.filters.GreylistPolicy)"
+                + "(enabled=true))");
+        try (SmtpIT.Client client = SmtpIT.Client.plain(SmtpIT.port("mx"))) {
+            client.command("EHLO mail.sender.example");
+            assertTrue(client.command("MAIL FROM:<news@sender.example>").startsWith("250"));
+            assertEquals("451 4.7.1 Greylisted, please try again later", client.command("RCPT TO:<" + BOB + ">"));
+            assertTrue(client.command("RSET").startsWith("250"));
+
+            // the shipped configuration is edited to delay.seconds=0 for this test: the retry passes at once
+            assertTrue(client.command("MAIL FROM:<news@sender.example>").startsWith("250"));
+            assertTrue(client.command("RCPT TO:<" + BOB + ">").startsWith("250"));
+            assertTrue(client.command("DATA").startsWith("354"));
+            assertTrue(client.command("Subject: news\r\n\r\nfresh\r\n.").startsWith("250"));
+        }
+        assertEquals(BOB + " INBOX", nextArrival());
+        String delivered = last(BOB, "INBOX");
+        assertTrue(delivered, delivered.contains("\r\nX-Posthorn-Greylist: delayed "));
     }
 
     private String nextArrival() throws InterruptedException {

@@ -2,10 +2,8 @@ package org.posthorn.filters;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -59,8 +57,8 @@ public final class AttachmentFilter implements MessageFilter {
     @Activate
     public AttachmentFilter(Config config) {
         this.enabled = config.enabled();
-        this.extensions = list(config.extensions());
-        this.contentTypes = list(config.content_types());
+        this.extensions = CommaSeparated.lowerCase(config.extensions());
+        this.contentTypes = CommaSeparated.lowerCase(config.content_types());
         this.action = RuleAction.parse(config.action());
     }
 
@@ -111,12 +109,5 @@ public final class AttachmentFilter implements MessageFilter {
     private static String safe(String name) {
         String printable = name.replaceAll("[^\\x20-\\x7e]", "?");
         return printable.length() > 100 ? printable.substring(0, 100) + "..." : printable;
-    }
-
-    static Set<String> list(String commaSeparated) {
-        return Arrays.stream(commaSeparated.split(","))
-                .map(s -> s.strip().toLowerCase(Locale.ROOT))
-                .filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
     }
 }
