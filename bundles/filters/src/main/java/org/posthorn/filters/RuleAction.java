@@ -37,8 +37,9 @@ public enum RuleAction {
     /**
      * Applies this action for a matched rule.
      *
-     * @param reason   short text naming the rule and what matched, for the header and the bounce
-     * @param status   the RFC 3463 status for a rejection, e.g. "5.7.1"
+     * @param reason    short text naming the rule and what matched, for the header and the bounce
+     * @param replyCode the SMTP code (5xx) for a rejection
+     * @param status    the RFC 3463 status for a rejection, e.g. "5.7.1"
      */
     public FilterVerdict apply(FilteredMessage message, String reason, int replyCode, String status) {
         if (this == REJECT) {
