@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -50,6 +51,8 @@ public final class Dispatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private boolean wakeUpPending;
+    /** How often a service the queue waits for came back; an attempt compares it before and after. */
+    private final AtomicLong servicesReturned = new AtomicLong();
     private volatile boolean running;
     private long lastGarbageCollection = System.nanoTime();
 
@@ -90,6 +93,30 @@ public final class Dispatcher implements AutoCloseable {
             woken.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A service the queue waited for (mailbox store, user directory, remote delivery) is back:
+     * recipients deferred for its absence are due now. An attempt that was running meanwhile
+     * may defer its recipients only after this, for the service it missed; it makes them due
+     * itself when it ends, so no wake-up is lost.
+     */
+    public void serviceReturned() {
+        servicesReturned.incrementAndGet();
+        int entries = retryUnavailable();
+        if (entries > 0) {
+            LOG.info("A delivery service returned: {} waiting entries are due now", entries);
+        }
+        wakeUp();
+    }
+
+    private int retryUnavailable() {
+        try {
+            return index.retryUnavailable(clock.instant());
+        } catch (SQLException e) {
+            LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+            return 0;
         }
     }
 
@@ -161,6 +188,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void work(String id) {
+        long returnsBefore = servicesReturned.get();
         try {
             delivery.process(id, owner);
         } catch (Exception | LinkageError e) {
@@ -171,6 +199,9 @@ public final class Dispatcher implements AutoCloseable {
                 LOG.warn("{}: cannot give back the lease; it expires by itself: {}", id, ex.toString());
             }
         } finally {
+            if (servicesReturned.get() != returnsBefore) {
+                retryUnavailable();
+            }
             freeWorkers.release();
             wakeUp();
         }

@@ -207,7 +207,9 @@ public final class QueueIndex {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(entry(rs, recipients(c, id)));
+                List<RecipientRecord> rows = recipients(c, id);
+                // an entry always has recipients; none: it was removed since its row was read
+                return rows.isEmpty() ? Optional.empty() : Optional.of(entry(rs, rows));
             }
         }
     }

@@ -165,6 +165,22 @@ class LocalDeliveryTest extends QueueTestBase {
     }
 
     @Test
+    void aDirectoryReturningWhileAnAttemptMissesItMakesTheEntryDueAtOnce() throws Exception {
+        queue.users.unavailable = true;
+        queue.users.whileAnswering = () -> {
+            // the attempt already failed to reach the directory; it returns before the attempt ends
+            queue.users.unavailable = false;
+            queue.users.whileAnswering = () -> { };
+            queue.engine().serviceReturned();
+        };
+        String id = queue.send(TestMail.envelope(SENDER, "bob@example.org"), TestMail.message("race"));
+
+        await().until(() -> !queue.exists(id));
+        assertThat(queue.clock.instant()).as("no retry interval had to pass").isEqualTo(QueueHarness.START);
+        assertThat(queue.store.appended).hasSize(1);
+    }
+
+    @Test
     void withoutRemoteDeliveryRemoteRecipientsWaitWithoutBouncing() throws Exception {
         queue.remoteRunning = false;
         String id = queue.send(TestMail.envelope(SENDER, "dave@remote.test"), TestMail.message("remote later"));

@@ -22,6 +22,8 @@ public final class FakeDirectory implements UserDirectory {
     public final Set<String> accounts = ConcurrentHashMap.newKeySet();
     public final Map<String, Resolution> aliases = new ConcurrentHashMap<>();
     public volatile boolean unavailable;
+    /** Runs at each question, after it was decided whether this one fails: a service changing meanwhile. */
+    public volatile Runnable whileAnswering = () -> { };
 
     public FakeDirectory(String localDomain, String... accountNames) {
         domains.add(localDomain);
@@ -60,7 +62,9 @@ public final class FakeDirectory implements UserDirectory {
     }
 
     private void check() throws DirectoryUnavailableException {
-        if (unavailable) {
+        boolean down = unavailable;
+        whileAnswering.run();
+        if (down) {
             throw new DirectoryUnavailableException("directory database down", null);
         }
     }
