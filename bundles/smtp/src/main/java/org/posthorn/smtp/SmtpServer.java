@@ -159,6 +159,8 @@ public final class SmtpServer {
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
     private volatile BundleContext context;
+    /** False once deactivation began: DS then unbinds every reference, which is no news for the admin. */
+    private volatile boolean active;
     private AuthThrottle throttle;
     private SmtpReceiver receiver;
     private ProtocolServer server;
@@ -200,11 +202,11 @@ public final class SmtpServer {
         }
     }
 
-    /** A service went away: worth a warning, unless the whole framework is shutting down. */
+    /** A service went away: worth a warning, unless this server or the whole framework is stopping. */
     private void reportGone(String consequence) {
         BundleContext bundles = context;
         boolean shuttingDown = bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
-        if (shuttingDown) {
+        if (shuttingDown || !active) {
             LOG.debug("SMTP: {}", consequence);
         } else {
             LOG.warn("SMTP: {}", consequence);
@@ -219,6 +221,7 @@ public final class SmtpServer {
         receiver = new SmtpReceiver(settings, () -> Optional.ofNullable(queue.get()),
                 () -> Optional.ofNullable(users.get()), throttle);
         server = ProtocolServer.start(serverSettings(config), receiver, () -> Optional.ofNullable(tls.get()));
+        active = true;
         LOG.info("SMTP server {} started", settings.hostName());
         reportUnboundListeners();
     }
@@ -234,6 +237,7 @@ public final class SmtpServer {
 
     @Deactivate
     void deactivate() {
+        active = false;
         server.close();
     }
 
