@@ -2,6 +2,7 @@ package org.posthorn.queue.dispatch;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,11 +113,19 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private int retryUnavailable() {
-        try {
-            return index.retryUnavailable(clock.instant());
-        } catch (SQLException e) {
-            LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
-            return 0;
+        for (int tries = 1; ; tries++) {
+            try {
+                return index.retryUnavailable(clock.instant());
+            } catch (SQLTransactionRollbackException e) {
+                if (tries == 3) {
+                    LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+                    return 0;
+                }
+                // chosen as a deadlock victim or timed out on a lock: the work is still owed
+            } catch (SQLException e) {
+                LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+                return 0;
+            }
         }
     }
 
