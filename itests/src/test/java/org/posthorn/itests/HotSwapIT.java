@@ -1,7 +1,6 @@
 package org.posthorn.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -39,7 +38,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
-import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.Envelope;
 import org.posthorn.api.mail.MailAddress;
@@ -52,6 +50,8 @@ import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.store.StoredMessage;
 import org.posthorn.api.store.UidSet;
 import org.posthorn.api.user.UserAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hot swap under load (issue 9): while SMTP senders, IMAP readers and POP3 readers run the whole
@@ -63,6 +63,7 @@ import org.posthorn.api.user.UserAdmin;
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapIT {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HotSwapIT.class);
     private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(60);
     private static final String PORT = "posthorn.itest.hotswap.";
     private static final int SENDERS = 3;
@@ -255,6 +256,8 @@ public class HotSwapIT {
     /** Ends the load and makes sure the bundle runs again, whatever the test did, for the next test. */
     private static void stop(MailLoad load, Bundle bundle) throws Exception {
         load.stop();
+        LOG.info("{} {}: {} messages acknowledged; client outcomes by phase: {}", bundle.getSymbolicName(),
+                bundle.getVersion(), load.acknowledged().size(), load.report());
         if (bundle.getState() != Bundle.ACTIVE) {
             bundle.start();
         }
@@ -376,17 +379,7 @@ public class HotSwapIT {
     }
 
     private <T> T service(Class<T> type, String filter) throws Exception {
-        String objectClass = "(objectClass=" + type.getName() + ")";
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context,
-                context.createFilter(filter == null ? objectClass : "(&" + objectClass + filter + ")"), null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull(type.getSimpleName() + " service registered", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
+        return RunningFramework.service(context, type, filter);
     }
 
     private static int port(String protocol) {
@@ -394,11 +387,6 @@ public class HotSwapIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " is not installed");
+        return RunningFramework.bundle(context, symbolicName);
     }
 }

@@ -189,7 +189,7 @@ final class MailLoad {
         return sum;
     }
 
-    /** The outcomes of the clients of {@code kind} in every phase: worker → phase → outcome → count. */
+    /** Every client's outcomes: worker → phase → outcome → count. */
     String report() {
         synchronized (tally) {
             return tally.toString();

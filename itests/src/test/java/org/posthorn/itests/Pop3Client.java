@@ -44,6 +44,15 @@ final class Pop3Client extends LineClient {
         return user.startsWith("+OK") ? command("PASS " + password) : user;
     }
 
+    /** A multi-line command's lines after its +OK, without the terminating dot. */
+    List<String> multiLine(String command) throws IOException {
+        String reply = command(command);
+        if (!reply.startsWith("+OK")) {
+            throw new IOException(command + " refused: " + reply);
+        }
+        return lines();
+    }
+
     /** The lines of a multi-line response up to the terminating dot, without it. */
     List<String> lines() throws IOException {
         List<String> lines = new ArrayList<>();

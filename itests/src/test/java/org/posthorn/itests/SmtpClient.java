@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 
+import javax.net.ssl.SSLContext;
+
 /** A scripted SMTP client: one command, one (possibly multi-line) reply. */
 final class SmtpClient extends LineClient {
 
@@ -25,6 +27,10 @@ final class SmtpClient extends LineClient {
 
     static SmtpClient connect(int port) throws IOException {
         return new SmtpClient(plainSocket(port));
+    }
+
+    static SmtpClient implicitTls(int port, SSLContext tls) throws IOException {
+        return new SmtpClient(tlsSocket(port, tls));
     }
 
     String greeting() {
