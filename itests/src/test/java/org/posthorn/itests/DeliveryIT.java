@@ -179,25 +179,8 @@ public class DeliveryIT {
     }
 
     /** Alice submits: EHLO, STARTTLS, AUTH PLAIN, MAIL, RCPT for each, DATA. Returns the reply to the final dot. */
-    private static String submit(List<String> recipients, String message) throws IOException {
-        try (SmtpIT.Client client = SmtpIT.Client.plain(SmtpIT.port("submission"))) {
-            client.command("EHLO client.example");
-            assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
-            client.startTls();
-            client.command("EHLO client.example");
-            String credentials = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0secret").getBytes(StandardCharsets.UTF_8));
-            String auth = client.command("AUTH PLAIN " + credentials);
-            assertTrue(auth, auth.startsWith("235"));
-            String mail = client.command("MAIL FROM:<" + ALICE + ">");
-            assertTrue(mail, mail.startsWith("250"));
-            for (String recipient : recipients) {
-                String rcpt = client.command("RCPT TO:<" + recipient + ">");
-                assertTrue(rcpt, rcpt.startsWith("250"));
-            }
-            String data = client.command("DATA");
-            assertTrue(data, data.startsWith("354"));
-            return client.command(message + ".");
-        }
+    private static String submit(List<String> recipients, String message) throws Exception {
+        return Submission.send(ALICE, "secret", recipients, message);
     }
 
     /** The shipped directory learns the local domain, alice (who logs in) and the three recipients; once per run. */

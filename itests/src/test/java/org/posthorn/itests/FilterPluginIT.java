@@ -166,7 +166,7 @@ public class FilterPluginIT {
     }
 
     /** Alice submits one message to {@code recipient}; returns the reply to the final dot. */
-    private static String submit(String recipient, String subject) throws IOException {
+    private static String submit(String recipient, String subject) throws Exception {
         return Submission.send(ALICE, "secret", recipient, "From: <" + ALICE + ">\r\nTo: <" + recipient + ">\r\nSubject: "
                 + subject + "\r\n\r\nMessage " + subject + "\r\n");
     }

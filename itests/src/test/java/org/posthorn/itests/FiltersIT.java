@@ -155,7 +155,7 @@ public class FiltersIT {
     public void aNewCorrespondentIsGreylistedAtRcptAndItsRetryIsDelivered() throws Exception {
         awaitService("(&(objectClass=org.posthorn.api.smtp.SmtpPolicy)(component.name=org.posthorn.filters.GreylistPolicy)"
                 + "(enabled=true))");
-        try (SmtpIT.Client client = SmtpIT.Client.plain(SmtpIT.port("mx"))) {
+        try (SmtpClient client = SmtpClient.connect(SmtpIT.port("mx"))) {
             client.command("EHLO mail.sender.example");
             assertTrue(client.command("MAIL FROM:<news@sender.example>").startsWith("250"));
             assertEquals("451 4.7.1 Greylisted, please try again later", client.command("RCPT TO:<" + BOB + ">"));

@@ -5,29 +5,18 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -38,7 +27,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.MailboxListener;
 import org.posthorn.api.store.MailboxStore;
@@ -54,7 +42,6 @@ import org.posthorn.api.user.UserAdmin;
 @ExamReactorStrategy(PerClass.class)
 public class ImapIT {
 
-    private static final long WAIT_SECONDS = 30;
     private static final String PASSWORD = "it-secret";
 
     @Inject
@@ -91,7 +78,7 @@ public class ImapIT {
     public void aDeliveredMessageIsReadOverImapAndImaps() throws Exception {
         String user = newUserWithMessage("imap-reader", "Delivered for IMAP");
         awaitImapServer();
-        try (Client client = new Client(new Socket(InetAddress.getLoopbackAddress(), port("imap.port")))) {
+        try (ImapClient client = ImapClient.connect(port("imap.port"))) {
             assertTrue(client.line().startsWith("* OK [CAPABILITY IMAP4rev1 "));
             assertTrue(last(client.command("a LOGIN " + user + " " + PASSWORD)).startsWith("a OK"));
             List<String> select = client.command("b SELECT INBOX");
@@ -102,10 +89,7 @@ public class ImapIT {
                     fetch.get(0));
             assertEquals("d OK LOGOUT completed", last(client.command("d LOGOUT")));
         }
-        SSLSocket tls = (SSLSocket) trustingServerCertificate().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                port("imaps.port"));
-        tls.startHandshake();
-        try (Client client = new Client(tls)) {
+        try (ImapClient client = new ImapClient(LineClient.tlsSocket(port("imaps.port"), trustingServerCertificate()))) {
             assertTrue(client.line().startsWith("* OK [CAPABILITY IMAP4rev1 "));
             assertTrue(last(client.command("a LOGIN " + user + " " + PASSWORD)).startsWith("a OK"));
             assertEquals("* STATUS INBOX (MESSAGES 1)", client.command("b STATUS INBOX (MESSAGES)").get(0));
@@ -118,7 +102,7 @@ public class ImapIT {
         awaitImapServer();
         int port = port("imap.port");
         Bundle imap = bundle("org.posthorn.imap");
-        try (Client client = new Client(new Socket(InetAddress.getLoopbackAddress(), port))) {
+        try (ImapClient client = ImapClient.connect(port)) {
             client.line();
             assertTrue(last(client.command("a LOGIN " + user + " " + PASSWORD)).startsWith("a OK"));
             client.command("b SELECT INBOX");
@@ -134,7 +118,7 @@ public class ImapIT {
 
         imap.start();
         awaitImapServer();
-        try (Client client = new Client(new Socket(InetAddress.getLoopbackAddress(), port))) {
+        try (ImapClient client = ImapClient.connect(port)) {
             assertTrue(client.line().startsWith("* OK "));
             assertTrue(last(client.command("c LOGIN " + user + " " + PASSWORD)).startsWith("c OK"));
             assertEquals("* STATUS INBOX (MESSAGES 1)", client.command("d STATUS INBOX (MESSAGES)").get(0));
@@ -164,26 +148,11 @@ public class ImapIT {
     }
 
     private <T> T service(Class<T> type, String filter) throws Exception {
-        String objectClass = "(objectClass=" + type.getName() + ")";
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context,
-                context.createFilter(filter == null ? objectClass : "(&" + objectClass + filter + ")"), null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            assertNotNull(type.getSimpleName() + " service registered", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
+        return RunningFramework.service(context, type, filter);
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " is not installed");
+        return RunningFramework.bundle(context, symbolicName);
     }
 
     private static String last(List<String> lines) {
@@ -192,73 +161,6 @@ public class ImapIT {
 
     /** A client context that trusts exactly the certificate the distribution serves. */
     private SSLContext trustingServerCertificate() throws Exception {
-        X509Certificate certificate = service(TlsMaterial.class, null).certificateChain().get(0);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("posthorn", certificate);
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers.getTrustManagers(), null);
-        return context;
-    }
-
-    /** A line-based IMAP client; literals in responses are read as lines, which is enough here. */
-    private static final class Client implements AutoCloseable {
-        private final Socket socket;
-        private final BufferedReader in;
-        private final OutputStream out;
-
-        Client(Socket socket) throws IOException {
-            this.socket = socket;
-            socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        String line() throws IOException {
-            String line = lineOrNull();
-            if (line == null) {
-                throw new IOException("connection closed");
-            }
-            return line;
-        }
-
-        String lineOrNull() throws IOException {
-            String line = in.readLine();
-            // a literal {n}: its bytes and the rest of the response belong to this line
-            while (line != null && line.matches(".*\\{\\d+}$")) {
-                int length = Integer.parseInt(line.substring(line.lastIndexOf('{') + 1, line.length() - 1));
-                char[] literal = new char[length];
-                int read = 0;
-                while (read < length) {
-                    int n = in.read(literal, read, length - read);
-                    if (n < 0) {
-                        throw new UncheckedIOException(new IOException("connection closed in a literal"));
-                    }
-                    read += n;
-                }
-                line = line + "\r\n" + new String(literal) + in.readLine();
-            }
-            return line;
-        }
-
-        List<String> command(String command) throws IOException {
-            out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            String tag = command.substring(0, command.indexOf(' ') + 1);
-            List<String> lines = new ArrayList<>();
-            String line;
-            do {
-                line = line();
-                lines.add(line);
-            } while (!line.startsWith(tag));
-            return lines;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+        return LineClient.trusting(service(TlsMaterial.class, null).certificateChain().get(0));
     }
 }

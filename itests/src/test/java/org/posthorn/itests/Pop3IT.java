@@ -1,23 +1,17 @@
 package org.posthorn.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -25,8 +19,6 @@ import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -37,7 +29,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.MailboxStore;
@@ -82,17 +73,17 @@ public class Pop3IT {
         String message = "From: a@elsewhere.example\r\nSubject: itest\r\n\r\nHello over POP3\r\n.dot line\r\n";
         deliver(account, message);
 
-        try (Client client = Client.plain(port("pop3"))) {
+        try (Pop3Client client = Pop3Client.connect(port("pop3"))) {
             assertTrue(client.multiLine("CAPA").contains("STLS"));
             assertTrue(client.command("USER " + account).startsWith("-ERR [AUTH] Plaintext login is not allowed"));
             assertEquals("+OK Begin TLS negotiation", client.command("STLS"));
             client.startTls(trustingServer());
             assertTrue(client.multiLine("CAPA").contains("USER"));
-            client.login(account);
+            login(client, account);
             assertEquals("+OK 1 " + message.length(), client.command("STAT"));
         }
-        try (Client client = Client.implicitTls(port("pop3s"), trustingServer())) {
-            client.login(account);
+        try (Pop3Client client = Pop3Client.implicitTls(port("pop3s"), trustingServer())) {
+            login(client, account);
             assertEquals("+OK 1 " + message.length(), client.command("STAT"));
             assertEquals("+OK " + message.length() + " octets", client.command("RETR 1"));
             assertEquals(List.of("From: a@elsewhere.example", "Subject: itest", "", "Hello over POP3", "..dot line"),
@@ -111,8 +102,8 @@ public class Pop3IT {
         int pop3s = port("pop3s");
 
         Bundle bundle = bundle("org.posthorn.pop3");
-        try (Client client = Client.implicitTls(pop3s, trustingServer())) {
-            client.login(account);
+        try (Pop3Client client = Pop3Client.implicitTls(pop3s, trustingServer())) {
+            login(client, account);
             assertEquals("+OK Message 1 deleted", client.command("DELE 1"));
             bundle.stop();
             assertEquals("-ERR [SYS/TEMP] Server shutting down; nothing was deleted, try again later", client.readLine());
@@ -122,8 +113,8 @@ public class Pop3IT {
         assertPortFree(pop3s);
 
         bundle.start();
-        try (Client client = Client.implicitTls(port("pop3s"), trustingServer())) {
-            client.login(account);
+        try (Pop3Client client = Pop3Client.implicitTls(port("pop3s"), trustingServer())) {
+            login(client, account);
             String stat = client.command("STAT");
             assertTrue("a DELE not followed by QUIT deletes nothing: " + stat, stat.startsWith("+OK 1 "));
             assertEquals("+OK Bye; 1 messages left", client.command("QUIT"));
@@ -145,26 +136,16 @@ public class Pop3IT {
 
     /** A client context that trusts the certificate the security bundle serves. */
     private SSLContext trustingServer() throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("posthorn", awaitService(TlsMaterial.class).certificateChain().get(0));
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
-        return tls;
+        return LineClient.trusting(awaitService(TlsMaterial.class).certificateChain().get(0));
     }
 
-    private <T> T awaitService(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull(type.getSimpleName() + " service registered", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
+    private static void login(Pop3Client client, String account) throws IOException {
+        String reply = client.login(account, PASSWORD);
+        assertTrue(reply, reply.startsWith("+OK Logged in"));
+    }
+
+    private <T> T awaitService(Class<T> type) throws Exception {
+        return RunningFramework.service(context, type, null);
     }
 
     private static void assertPortFree(int port) throws IOException {
@@ -199,102 +180,6 @@ public class Pop3IT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " is not installed");
-    }
-
-    /** A scripted POP3 client; reads time out only so a broken test fails instead of hanging. */
-    private static final class Client implements AutoCloseable {
-        private Socket socket;
-        private BufferedReader in;
-        private OutputStream out;
-
-        private Client(Socket socket) throws IOException {
-            use(socket);
-            String greeting = readLine();
-            if (!"+OK POP3 server ready".equals(greeting)) {
-                throw new IOException("no greeting: " + greeting);
-            }
-        }
-
-        static Client plain(int port) throws IOException {
-            return new Client(new Socket("127.0.0.1", port));
-        }
-
-        static Client implicitTls(int port, SSLContext tls) throws IOException {
-            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
-            try {
-                socket.setSoTimeout(20_000);
-                socket.startHandshake();
-                return new Client(socket);
-            } catch (IOException e) {
-                socket.close();
-                throw e;
-            }
-        }
-
-        private void use(Socket next) throws IOException {
-            socket = next;
-            socket.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        void startTls(SSLContext tls) throws IOException {
-            SSLSocket upgraded = (SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
-            upgraded.setUseClientMode(true);
-            upgraded.startHandshake();
-            use(upgraded);
-        }
-
-        String command(String line) throws IOException {
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return readLine();
-        }
-
-        void login(String account) throws IOException {
-            assertTrue(command("USER " + account).startsWith("+OK"));
-            String reply = command("PASS " + PASSWORD);
-            assertTrue(reply, reply.startsWith("+OK Logged in"));
-        }
-
-        /** A multi-line command's lines after its +OK, without the terminating dot. */
-        List<String> multiLine(String command) throws IOException {
-            String reply = command(command);
-            assertTrue(reply, reply.startsWith("+OK"));
-            return lines();
-        }
-
-        List<String> lines() throws IOException {
-            List<String> lines = new ArrayList<>();
-            for (String line = readLine(); !".".equals(line); line = readLine()) {
-                assertNotNull("the response ends with a dot", line);
-                lines.add(line);
-            }
-            return lines;
-        }
-
-        String readLine() throws IOException {
-            return in.readLine();
-        }
-
-        /** True at the end of the stream, or if the connection was reset. */
-        boolean closedByServer() {
-            try {
-                return in.read() < 0;
-            } catch (IOException e) {
-                return true;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+        return RunningFramework.bundle(context, symbolicName);
     }
 }

@@ -2,21 +2,16 @@ package org.posthorn.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.cert.X509Certificate;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +21,6 @@ import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -42,7 +33,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.queue.MailQueue;
 import org.posthorn.api.smtp.PolicyVerdict;
@@ -92,19 +82,20 @@ public class SmtpIT {
 
     @Test
     public void listenersAnswerAndMailWaitsForAQueue() throws Exception {
-        try (Client client = Client.plain(port("mx"))) {
+        SSLContext tls = trustingServer();
+        try (SmtpClient client = SmtpClient.connect(port("mx"))) {
             assertTrue(client.command("EHLO client.example").contains("\n250-STARTTLS"));
             assertEquals("250 2.0.0 Ok", client.command("NOOP"));
         }
-        try (Client client = Client.plain(port("submission"))) {
+        try (SmtpClient client = SmtpClient.connect(port("submission"))) {
             client.command("EHLO client.example");
             assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
-            client.startTls();
+            client.startTls(tls);
             String ehlo = client.command("EHLO client.example");
             assertTrue(ehlo, ehlo.contains("\n250-AUTH PLAIN LOGIN"));
             assertFalse(ehlo, ehlo.contains("STARTTLS"));
         }
-        try (Client client = Client.implicitTls(port("submissions"))) {
+        try (SmtpClient client = SmtpClient.implicitTls(port("submissions"), tls)) {
             assertTrue(client.command("EHLO client.example").contains("\n250-AUTH PLAIN LOGIN"));
         }
 
@@ -117,7 +108,7 @@ public class SmtpIT {
         Bundle queueBundle = bundle("org.posthorn.queue");
         queueBundle.stop();
         assertTrue(context.getServiceReference(MailQueue.class) == null);
-        try (Client client = Client.plain(port("mx"))) {
+        try (SmtpClient client = SmtpClient.connect(port("mx"))) {
             client.command("EHLO client.example");
             String reply = transaction(client);
             assertTrue(reply, reply.startsWith("451 4.3.0"));
@@ -134,7 +125,7 @@ public class SmtpIT {
         try {
             queueBundle.start();
             awaitService(MailQueue.class);
-            try (Client client = Client.plain(port("mx"))) {
+            try (SmtpClient client = SmtpClient.connect(port("mx"))) {
                 client.command("EHLO client.example");
                 String reply = transaction(client);
                 assertTrue(reply, reply.startsWith("250 2.0.0 Ok: queued as "));
@@ -155,20 +146,12 @@ public class SmtpIT {
         assertTrue(text, text.endsWith("\r\n\r\nHello from the itest\r\n"));
     }
 
-    private <T> T awaitService(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(30_000);
-            assertTrue(type.getSimpleName() + " service registered", service != null);
-            return service;
-        } finally {
-            tracker.close();
-        }
+    private <T> T awaitService(Class<T> type) throws Exception {
+        return RunningFramework.service(context, type, null);
     }
 
     /** MAIL, RCPT, DATA; returns the first reply that is not a success, or the final one. */
-    private static String transaction(Client client) throws IOException {
+    private static String transaction(SmtpClient client) throws IOException {
         for (String command : List.of("MAIL FROM:<sender@elsewhere.example>", "RCPT TO:<alice@itest.example>", "DATA")) {
             String reply = client.command(command);
             if (!reply.startsWith("250") && !reply.startsWith("354")) {
@@ -189,7 +172,7 @@ public class SmtpIT {
         };
         ServiceRegistration<SmtpPolicy> registration = context.registerService(SmtpPolicy.class, greylisting,
                 new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 10)));
-        try (Client client = Client.plain(port("mx"))) {
+        try (SmtpClient client = SmtpClient.connect(port("mx"))) {
             client.command("EHLO client.example");
             assertEquals("250 2.1.0 Ok", client.command("MAIL FROM:<sender@elsewhere.example>"));
             assertEquals("451 4.7.1 Greylisted by the itest", client.command("RCPT TO:<postmaster>"));
@@ -200,8 +183,8 @@ public class SmtpIT {
 
     @Test
     public void listenersSurviveTheSecurityBundleStoppingAndTlsReturnsWithIt() throws Exception {
-        awaitTlsMaterial();
-        try (Client client = Client.implicitTls(port("submissions"))) {
+        SSLContext tls = trustingServer();
+        try (SmtpClient client = SmtpClient.implicitTls(port("submissions"), tls)) {
             assertTrue(client.command("EHLO client.example").startsWith("250"));
         }
 
@@ -209,17 +192,17 @@ public class SmtpIT {
         security.stop();
         try {
             assertTrue(context.getServiceReference(TlsMaterial.class) == null);
-            try (Client client = Client.plain(port("mx"))) {
+            try (SmtpClient client = SmtpClient.connect(port("mx"))) {
                 String ehlo = client.command("EHLO client.example");
                 assertFalse(ehlo, ehlo.contains("STARTTLS"));
                 assertEquals("454 4.7.0 TLS not available due to temporary reason", client.command("STARTTLS"));
                 assertEquals("250 2.0.0 Ok", client.command("NOOP"));
             }
-            try (Client client = Client.plain(port("submission"))) {
+            try (SmtpClient client = SmtpClient.connect(port("submission"))) {
                 assertFalse(client.command("EHLO client.example").contains("STARTTLS"));
             }
             try {
-                Client.implicitTls(port("submissions")).close();
+                SmtpClient.implicitTls(port("submissions"), tls).close();
                 fail("an implicit-TLS connection without TLS material must be refused");
             } catch (IOException expected) {
                 // the connection is closed before the handshake
@@ -228,32 +211,24 @@ public class SmtpIT {
             security.start();
         }
 
-        awaitTlsMaterial();
-        try (Client client = Client.implicitTls(port("submissions"))) {
+        tls = trustingServer();
+        try (SmtpClient client = SmtpClient.implicitTls(port("submissions"), tls)) {
             assertTrue(client.command("EHLO client.example").contains("AUTH PLAIN LOGIN"));
         }
-        try (Client client = Client.plain(port("submission"))) {
+        try (SmtpClient client = SmtpClient.connect(port("submission"))) {
             assertTrue(client.command("EHLO client.example").contains("\n250-STARTTLS"));
             assertEquals("220 2.0.0 Ready to start TLS", client.command("STARTTLS"));
-            client.startTls();
+            client.startTls(tls);
             assertEquals("250 2.0.0 Ok", client.command("NOOP"));
         }
     }
 
-    private void awaitTlsMaterial() throws InterruptedException {
-        ServiceTracker<TlsMaterial, TlsMaterial> tracker = new ServiceTracker<>(context, TlsMaterial.class, null);
-        tracker.open();
-        try {
-            assertNotNull("TLS material registered", tracker.waitForService(WAIT_MILLIS));
-        } finally {
-            tracker.close();
-        }
+    /** A client TLS context that trusts the certificate the security bundle serves now. */
+    private SSLContext trustingServer() throws Exception {
+        return LineClient.trusting(awaitService(TlsMaterial.class).certificateChain().get(0));
     }
 
-    /**
-     * The port of a listener, once it accepts connections (the component starts when FileInstall
-     * applies conf/); the port is the system property {@code posthorn.itest.smtp.<listener>}.
-     */
+    /** The port of a listener, once it accepts connections (the component starts when FileInstall applies conf/). */
     static int port(String listener) {
         int port = Integer.getInteger(PORT_PROPERTY + listener);
         awaitTrue("SMTP listener " + listener + " on port " + port, () -> {
@@ -279,103 +254,6 @@ public class SmtpIT {
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " is not installed");
-    }
-
-    /** A scripted SMTP client (DeliveryIT uses it too); reads time out only so a broken test fails instead of hanging. */
-    static final class Client implements AutoCloseable {
-        private Socket socket;
-        private BufferedReader in;
-        private OutputStream out;
-
-        private Client(Socket socket) throws IOException {
-            use(socket);
-            String greeting = reply();
-            if (greeting == null || !greeting.startsWith("220 mx.itest.example")) {
-                throw new IOException("no greeting: " + greeting);
-            }
-        }
-
-        static Client plain(int port) throws IOException {
-            return new Client(new Socket("127.0.0.1", port));
-        }
-
-        static Client implicitTls(int port) throws IOException {
-            SSLSocket socket = (SSLSocket) trustAll().createSocket("127.0.0.1", port);
-            try {
-                socket.setSoTimeout(20_000);
-                socket.startHandshake();
-                return new Client(socket);
-            } catch (IOException e) {
-                socket.close();
-                throw e;
-            }
-        }
-
-        private void use(Socket next) throws IOException {
-            socket = next;
-            socket.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out = socket.getOutputStream();
-        }
-
-        void startTls() throws IOException {
-            SSLSocket tls = (SSLSocket) trustAll().createSocket(socket, "127.0.0.1", socket.getPort(), true);
-            tls.setUseClientMode(true);
-            tls.startHandshake();
-            use(tls);
-        }
-
-        /** Sends a line, returns the reply's lines joined with LF. */
-        String command(String line) throws IOException {
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return reply();
-        }
-
-        private String reply() throws IOException {
-            StringBuilder reply = new StringBuilder();
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                reply.append(reply.length() == 0 ? "" : "\n").append(line);
-                if (line.length() < 4 || line.charAt(3) != '-') {
-                    break;
-                }
-            }
-            return reply.toString();
-        }
-
-        /** The test server's certificate is self-signed. */
-        private static SSLSocketFactory trustAll() throws IOException {
-            try {
-                SSLContext tls = SSLContext.getInstance("TLS");
-                tls.init(null, new TrustManager[] {new X509TrustManager() {
-                    @Override
-                    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public X509Certificate[] getAcceptedIssuers() {
-                        return new X509Certificate[0];
-                    }
-                }}, null);
-                return tls.getSocketFactory();
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IOException(e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+        return RunningFramework.bundle(context, symbolicName);
     }
 }

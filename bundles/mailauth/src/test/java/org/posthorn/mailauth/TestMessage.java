@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.posthorn.api.filter.FilteredMessage;
 import org.posthorn.api.filter.HeaderField;
+import org.posthorn.api.filter.LocalCopy;
 import org.posthorn.api.mail.BodyType;
 import org.posthorn.api.mail.Envelope;
 import org.posthorn.api.mail.MailAddress;
@@ -140,6 +141,16 @@ public final class TestMessage implements FilteredMessage {
     @Override
     public void fileInto(MailAddress recipient, String mailbox) {
         mailboxes.put(recipient, mailbox);
+    }
+
+    @Override
+    public void fileInto(MailAddress recipient, List<LocalCopy> copies) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public void rejectRecipient(MailAddress recipient, int replyCode, String enhancedCode, String text) {
+        throw new UnsupportedOperationException("not used by these tests");
     }
 
     @Override

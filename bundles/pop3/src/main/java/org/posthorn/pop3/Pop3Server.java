@@ -129,6 +129,8 @@ public final class Pop3Server {
     private final AtomicReference<UserDirectory> users = new AtomicReference<>();
     private final AtomicReference<TlsMaterial> tls = new AtomicReference<>();
     private volatile BundleContext context;
+    /** False once deactivation began: DS then unbinds every reference, which is no news for the admin. */
+    private volatile boolean active;
     private PostOffice office;
     private ProtocolServer server;
 
@@ -164,12 +166,12 @@ public final class Pop3Server {
 
     /**
      * Drops {@code service} unless a replacement was bound already (greedy dynamic references bind
-     * first). Worth a warning, unless the whole framework is shutting down.
+     * first). Worth a warning, unless this server or the whole framework is stopping.
      */
     private <T> void forget(AtomicReference<T> reference, T service, String consequence) {
         if (reference.compareAndSet(service, null)) {
             BundleContext bundles = context;
-            if (bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING) {
+            if (!active || bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING) {
                 LOG.debug("POP3: {}", consequence);
             } else {
                 LOG.warn("POP3: {}", consequence);
@@ -184,6 +186,7 @@ public final class Pop3Server {
                 () -> Optional.ofNullable(users.get()), config.auth_max_failures(),
                 Duration.ofSeconds(config.auth_failure_window_seconds()));
         server = ProtocolServer.start(serverSettings(config), office, () -> Optional.ofNullable(tls.get()));
+        active = true;
         LOG.info("POP3 server started");
         reportUnboundListeners();
     }
@@ -199,6 +202,7 @@ public final class Pop3Server {
 
     @Deactivate
     void deactivate() {
+        active = false;
         server.close();
         LOG.info("POP3 server stopped");
     }

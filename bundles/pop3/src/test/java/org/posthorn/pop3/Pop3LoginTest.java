@@ -12,6 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /** AUTHORIZATION state: CAPA, TLS, USER/PASS, AUTH PLAIN, the maildrop lock, throttling, missing services. */
 @ExtendWith(TestMailSystem.Resolver.class)
@@ -284,6 +290,27 @@ class Pop3LoginTest {
         server.component.bindMailboxStore(system.store);
         try (Pop3Client client = server.login(account)) {
             assertThat(client.command("STAT")).startsWith("+OK 1 ");
+        }
+    }
+
+    @Test
+    void servicesGoingAwayAreWarnedAboutOnlyWhileTheServerRuns() {
+        Logger logger = (Logger) LoggerFactory.getLogger(Pop3Server.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            server.component.unbindUserDirectory(system.directory);
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("POP3: user directory gone; logins answer -ERR [SYS/TEMP] until it returns");
+
+            // stopping or updating the bundle: DS deactivates the component, then unbinds its references
+            server.close();
+            server.component.unbindMailboxStore(system.store);
+            server.component.unbindTlsMaterial(system.tls);
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
+        } finally {
+            logger.detachAppender(log);
         }
     }
 }

@@ -129,15 +129,7 @@ public final class QueueEngine implements AutoCloseable {
      */
     public void serviceReturned() {
         delivery.serviceReturned();
-        try {
-            int entries = index.retryUnavailable(clock.instant());
-            if (entries > 0) {
-                LOG.info("A delivery service returned: {} waiting entries are due now", entries);
-            }
-        } catch (SQLException e) {
-            LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
-        }
-        dispatcher.wakeUp();
+        dispatcher.serviceReturned();
     }
 
     /** Commits what was handed over, stops delivering and gives back the leases. */

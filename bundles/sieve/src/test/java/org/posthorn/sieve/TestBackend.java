@@ -85,7 +85,6 @@ public final class TestBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        directory.close();
         database.close();
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

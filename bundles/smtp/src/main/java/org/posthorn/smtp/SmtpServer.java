@@ -188,6 +188,8 @@ public final class SmtpServer {
     private final AtomicReference<DnsResolver> dns = new AtomicReference<>();
     private final PolicyChain policies = new PolicyChain();
     private volatile BundleContext context;
+    /** False once deactivation began: DS then unbinds every reference, which is no news for the admin. */
+    private volatile boolean active;
     private LoginThrottle throttle;
     private SmtpReceiver receiver;
     private Path holdFolder;
@@ -270,11 +272,11 @@ public final class SmtpServer {
         return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
     }
 
-    /** A service went away: worth a warning, unless the whole framework is shutting down. */
+    /** A service went away: worth a warning, unless this server or the whole framework is stopping. */
     private void reportGone(String consequence) {
         BundleContext bundles = context;
         boolean shuttingDown = bundles != null && bundles.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING;
-        if (shuttingDown) {
+        if (shuttingDown || !active) {
             LOG.debug("SMTP: {}", consequence);
         } else {
             LOG.warn("SMTP: {}", consequence);
@@ -289,6 +291,7 @@ public final class SmtpServer {
         holdFolder = holdFolder(bundleContext);
         receiver = new SmtpReceiver(settings, new Available(), throttle, policies, holdFolder);
         server = ProtocolServer.start(serverSettings(config), receiver, () -> Optional.ofNullable(tls.get()));
+        active = true;
         LOG.info("SMTP server {} started", settings.hostName());
         reportUnboundListeners();
     }
@@ -337,6 +340,7 @@ public final class SmtpServer {
 
     @Deactivate
     void deactivate() {
+        active = false;
         server.close();
         receiver.close();
     }

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.net.ListenerStatus;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /** The queue, the user directory or the TLS material goes away: temporary errors, never a lost message. */
 class MissingServicesTest {
@@ -87,6 +93,27 @@ class MissingServicesTest {
         server.smtp.bindTlsMaterial(TestServer.tlsMaterial());
         try (SmtpClient client = SmtpClient.connectTls(server.submissions())) {
             assertThat(client.ehlo("client.example")).contains("AUTH PLAIN LOGIN");
+        }
+    }
+
+    @Test
+    void servicesGoingAwayAreWarnedAboutOnlyWhileTheServerRuns() {
+        Logger logger = (Logger) LoggerFactory.getLogger(SmtpServer.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            server.smtp.unbindUserDirectory(server.users);
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("SMTP: user directory gone; recipients and AUTH answer with temporary errors until it returns");
+
+            // stopping or updating the bundle: DS deactivates the component, then unbinds its references
+            server.close();
+            server.smtp.unbindMailQueue(server.queue);
+            server.smtp.unbindTlsMaterial(TestServer.tlsMaterial());
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
+        } finally {
+            logger.detachAppender(log);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.posthorn.api.filter.FilteredMessage;
 import org.posthorn.api.filter.HeaderField;
+import org.posthorn.api.filter.LocalCopy;
 import org.posthorn.api.mail.Envelope;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.mail.MessageSource;
@@ -80,6 +81,16 @@ final class TestMessage implements FilteredMessage {
     @Override
     public void fileInto(MailAddress recipient, String mailbox) {
         throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void fileInto(MailAddress recipient, List<LocalCopy> copies) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public void rejectRecipient(MailAddress recipient, int replyCode, String enhancedCode, String text) {
+        throw new UnsupportedOperationException("not used by these tests");
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.posthorn.queue.dispatch;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +91,36 @@ public final class Dispatcher implements AutoCloseable {
             woken.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A service the queue waited for (mailbox store, user directory, remote delivery) is back:
+     * recipients deferred for its absence are due now. (An attempt running meanwhile that
+     * missed the service makes its own deferrals due when it ends: MessageDelivery.)
+     */
+    public void serviceReturned() {
+        int entries = retryUnavailable();
+        if (entries > 0) {
+            LOG.info("A delivery service returned: {} waiting entries are due now", entries);
+        }
+        wakeUp();
+    }
+
+    private int retryUnavailable() {
+        for (int tries = 1; ; tries++) {
+            try {
+                return index.retryUnavailable(clock.instant());
+            } catch (SQLTransactionRollbackException e) {
+                if (tries == 3) {
+                    LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+                    return 0;
+                }
+                // chosen as a deadlock victim or timed out on a lock: the work is still owed
+            } catch (SQLException e) {
+                LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+                return 0;
+            }
         }
     }
 

@@ -366,22 +366,22 @@ public final class QueueIndex {
      * directory, remote delivery), and their entries; returns the number of entries made due.
      */
     public int retryUnavailable(Instant now) throws SQLException {
+        // recipients before their entries, in the order delete() locks them: the other order
+        // deadlocked with dispatchers removing delivered entries (seen in itests/HotSwapIT)
         return Sql.transaction(dataSource, c -> {
-            int entries;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET next_attempt = ?"
-                    + " WHERE next_attempt > ? AND id IN (SELECT message_id FROM queue_recipient"
-                    + " WHERE state = 'DEFERRED' AND error_kind = 'UNAVAILABLE')")) {
-                setTime(ps, 1, now);
-                setTime(ps, 2, now);
-                entries = ps.executeUpdate();
-            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET next_attempt = ?"
                     + " WHERE state = 'DEFERRED' AND error_kind = 'UNAVAILABLE' AND next_attempt > ?")) {
                 setTime(ps, 1, now);
                 setTime(ps, 2, now);
                 ps.executeUpdate();
             }
-            return entries;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET next_attempt = ?"
+                    + " WHERE next_attempt > ? AND id IN (SELECT message_id FROM queue_recipient"
+                    + " WHERE state = 'DEFERRED' AND error_kind = 'UNAVAILABLE')")) {
+                setTime(ps, 1, now);
+                setTime(ps, 2, now);
+                return ps.executeUpdate();
+            }
         });
     }
 

@@ -62,7 +62,6 @@ class DerbyStoreDeliveryTest {
 
     @AfterAll
     static void closeStore() {
-        users.close();
         store.close();
         database.close();
     }
