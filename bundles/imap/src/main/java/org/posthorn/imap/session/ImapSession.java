@@ -152,6 +152,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** {@code * msn FETCH (FLAGS (...) [UID n] [MODSEQ (n)])} for a flag change. */
     void writeFlags(int msn, MessageMeta meta, boolean withUid) throws IOException {
+        selected.announceKeywordsOf(meta, out);
         out.raw("* " + msn + " FETCH (");
         if (withUid) {
             out.raw("UID " + meta.uid() + " ");

@@ -106,6 +106,17 @@ final class SelectedMailbox {
         return learned;
     }
 
+    /**
+     * Announces FLAGS again if the message has a keyword the client has not been told of: a
+     * FETCH response may only name flags of the last FLAGS response (RFC 3501 §7.2.6), and
+     * another session may have set a new one since. Call before the FETCH response begins.
+     */
+    void announceKeywordsOf(MessageMeta meta, ResponseWriter out) throws IOException {
+        if (learnKeywords(meta.flags())) {
+            announceFlags(out);
+        }
+    }
+
     /** {@code * FLAGS} and {@code * OK [PERMANENTFLAGS]}: at SELECT, and again when a new keyword appears. */
     void announceFlags(ResponseWriter out) throws IOException {
         List<String> all = new ArrayList<>(CommandReader.Flags.SYSTEM);

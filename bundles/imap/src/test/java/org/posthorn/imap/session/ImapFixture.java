@@ -61,10 +61,14 @@ public final class ImapFixture implements AutoCloseable {
     }
 
     public ImapFixture(Path dir, UnaryOperator<ImapSettings> adjust) throws Exception {
+        this(dir, StoreSettings.DEFAULTS, adjust);
+    }
+
+    public ImapFixture(Path dir, StoreSettings storeSettings, UnaryOperator<ImapSettings> adjust) throws Exception {
         db = new DerbyDatabase(dir.resolve("derby"), 1000);
         SqlSchemaMigrator migrator = new SqlSchemaMigrator(db);
-        store = new DerbyMailboxStore(StoreSettings.DEFAULTS, db, migrator);
-        users = new DerbyUserDirectory(StoreSettings.DEFAULTS, db, migrator, new Argon2PasswordHasher(
+        store = new DerbyMailboxStore(storeSettings, db, migrator);
+        users = new DerbyUserDirectory(storeSettings, db, migrator, new Argon2PasswordHasher(
                 config(Argon2PasswordHasher.Config.class, Map.of("argon2_memory_kib", 64, "argon2_iterations", 1))));
         users.addDomain("example.org");
         tls = new ServerTlsMaterial(config(ServerTlsMaterial.Config.class, Map.of("host_name", "localhost")),
@@ -132,7 +136,7 @@ public final class ImapFixture implements AutoCloseable {
     }
 
     /** An OSGi configuration annotation with the given values and the declared defaults. */
-    static <A extends Annotation> A config(Class<A> type, Map<String, Object> values) {
+    public static <A extends Annotation> A config(Class<A> type, Map<String, Object> values) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 (proxy, method, args) -> method.getName().equals("annotationType") ? type
                         : values.getOrDefault(method.getName(), method.getDefaultValue())));
