@@ -121,7 +121,12 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     }
 
     /** RFC 7162 §3.1: a CONDSTORE-enabling command was used. */
-    void enableCondstore() {
+    void enableCondstore() throws IOException {
+        if (!condstore && selected != null) {
+            // RFC 7162 §3.1: the first CONDSTORE enabling command while a mailbox is selected
+            // tells the client the HIGHESTMODSEQ it is in step with
+            out.untagged("OK [HIGHESTMODSEQ " + selected.highestModSeq() + "] Highest");
+        }
         condstore = true;
     }
 

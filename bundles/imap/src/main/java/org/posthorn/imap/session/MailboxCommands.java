@@ -247,6 +247,9 @@ final class MailboxCommands {
     /** {@code * STATUS name (item value ...)} for the requested items, in their order. */
     void writeStatus(String mailbox, MailboxStatus status, List<String> items) throws IOException {
         ResponseWriter out = session.out();
+        if (items.contains("HIGHESTMODSEQ")) {
+            session.enableCondstore();
+        }
         out.raw("* STATUS ").mailbox(mailbox).raw(" (");
         boolean first = true;
         for (String item : items) {
@@ -261,9 +264,6 @@ final class MailboxCommands {
                 case "DELETED" -> status.deleted();
                 default -> throw new IllegalArgumentException("STATUS item " + item);
             };
-            if (item.equals("HIGHESTMODSEQ")) {
-                session.enableCondstore();
-            }
             out.raw((first ? "" : " ") + item + " " + value);
             first = false;
         }

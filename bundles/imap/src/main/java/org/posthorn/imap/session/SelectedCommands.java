@@ -293,7 +293,9 @@ final class SelectedCommands {
         }
         long highest = 0;
         if (modSeq && !found.isEmpty()) {
-            for (MessageMeta meta : store.messages(session.account(), mailbox.name, found)) {
+            // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned, only MIN's and MAX's if only they are
+            UidSet returned = options == null ? found : saved(found, options);
+            for (MessageMeta meta : store.messages(session.account(), mailbox.name, returned)) {
                 highest = Math.max(highest, meta.modSeq());
             }
         }

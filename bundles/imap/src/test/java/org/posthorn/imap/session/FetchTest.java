@@ -93,8 +93,9 @@ class FetchTest extends ImapServerTest {
                 "a OK FETCH completed");
         assertThat(c.command("b UID FETCH 1:* FLAGS"))
                 .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))", "b OK UID FETCH completed");
-        assertThat(c.command("c FETCH 1 (UID MODSEQ)"))
-                .containsExactly("* 1 FETCH (UID 1 MODSEQ (" + delivered.modSeq() + "))", "c OK FETCH completed");
+        assertThat(c.command("c FETCH 1 (UID MODSEQ)")).containsExactly(
+                "* OK [HIGHESTMODSEQ " + delivered.modSeq() + "] Highest",
+                "* 1 FETCH (UID 1 MODSEQ (" + delivered.modSeq() + "))", "c OK FETCH completed");
     }
 
     @Test
