@@ -281,7 +281,9 @@ public final class CommandParser {
                     "LIST selection option");
             r.sp();
         }
-        if (selection.contains("RECURSIVEMATCH") && selection.size() == 1) {
+        // RFC 5258 §3.1: RECURSIVEMATCH with nothing but REMOTE (which selects nothing by itself) is an error
+        if (selection.contains("RECURSIVEMATCH") && selection.stream()
+                .allMatch(o -> o.equals("RECURSIVEMATCH") || o.equals("REMOTE"))) {
             throw ImapException.bad("RECURSIVEMATCH needs another selection option");
         }
         String reference = r.mailbox(utf8);

@@ -375,17 +375,25 @@ public final class CommandReader {
 
     /** A list-mailbox (LIST pattern): list-chars including wildcards, or a string; decoded like {@link #mailbox}. */
     public String listMailbox(boolean utf8) throws ImapException, IOException {
+        String pattern;
         if (atString()) {
-            return decodeMailbox(string(), utf8);
+            pattern = string();
+        } else {
+            int start = pos;
+            while (pos < line.length && isListChar(line[pos] & 0xff)) {
+                pos++;
+            }
+            if (pos == start) {
+                throw ImapException.bad("Expected a mailbox pattern");
+            }
+            pattern = ascii(start, pos);
         }
-        int start = pos;
-        while (pos < line.length && isListChar(line[pos] & 0xff)) {
-            pos++;
+        try {
+            return decodeMailbox(pattern, utf8);
+        } catch (ImapException e) {
+            // a pattern that is no valid name matches nothing, which is no error (imaptest "atoms")
+            return pattern;
         }
-        if (pos == start) {
-            throw ImapException.bad("Expected a mailbox pattern");
-        }
-        return decodeMailbox(ascii(start, pos), utf8);
     }
 
     static String decodeMailbox(String raw, boolean utf8) throws ImapException {

@@ -422,6 +422,10 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
             return Completion.ok("CAPABILITY completed");
         }
         if (command instanceof Command.Noop) {
+            if (selected != null) {
+                // a client polls with NOOP: it sees what committed before, even if the store's event is still on its way
+                selected.markDirty();
+            }
             return Completion.ok("NOOP completed");
         }
         if (command instanceof Command.Logout) {

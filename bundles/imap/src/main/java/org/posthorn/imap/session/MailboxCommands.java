@@ -164,7 +164,7 @@ final class MailboxCommands {
             boolean selectedBySpecialUse = !specialUseOnly || (info != null && !info.specialUse().isEmpty());
             String childInfo = null;
             if (!selectedBySubscription) {
-                if (!recursive || !hasDescendantIn(name, subscribed)) {
+                if (!recursive || !hasUnlistedDescendantIn(name, subscribed, patterns)) {
                     continue;
                 }
                 childInfo = "SUBSCRIBED";
@@ -237,9 +237,13 @@ final class MailboxCommands {
         return result;
     }
 
-    private static boolean hasDescendantIn(String name, Set<String> names) {
+    /**
+     * RFC 5258 §3.5: CHILDINFO is for a descendant that meets the selection criteria but is not
+     * listed itself because no pattern matches it.
+     */
+    private static boolean hasUnlistedDescendantIn(String name, Set<String> names, List<MailboxPattern> patterns) {
         String prefix = name + DELIMITER;
-        return names.stream().anyMatch(n -> n.startsWith(prefix));
+        return names.stream().anyMatch(n -> n.startsWith(prefix) && !matches(patterns, n));
     }
 
     // ---- STATUS

@@ -48,6 +48,7 @@ final class SelectedCommands {
             return Completion.ok("UNSELECT completed");
         }
         if (command instanceof Command.Check) {
+            session.selected().markDirty();
             return Completion.ok("CHECK completed");
         }
         if (command instanceof Command.Expunge expunge) {

@@ -99,6 +99,8 @@ class CommandParserTest {
         assertThat(parse("t LOGIN ~bob pw~1")).isEqualTo(new Command.Login("~bob", "pw~1"));
         assertThat(parse("t LIST \"\" ~foo")).isEqualTo(new Command.ListMailboxes(false, Set.of(), "",
                 List.of("~foo"), Set.of(), List.of()));
+        assertThat(parse("t LIST \"\" &'%")).isEqualTo(new Command.ListMailboxes(false, Set.of(), "",
+                List.of("&'%"), Set.of(), List.of()));
     }
 
     @Test

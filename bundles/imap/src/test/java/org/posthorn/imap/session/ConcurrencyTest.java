@@ -70,6 +70,17 @@ class ConcurrencyTest extends ImapServerTest {
     }
 
     @Test
+    void noopAndCheckShowWhatCommittedEvenBeforeTheStoresEventArrives() throws Exception {
+        // imaptest "copy": a COPY by one session, then NOOP in another must show the new message
+        imap.withoutEvents(() -> {
+            imap.deliver(user, "INBOX", MailboxCommandsTest.message("unannounced"));
+            assertThat(a.command("a1 NOOP")).containsExactly("* 4 EXISTS", "* 4 RECENT", "a1 OK NOOP completed");
+            imap.deliver(user, "INBOX", MailboxCommandsTest.message("unannounced too"));
+            assertThat(a.command("a2 CHECK")).containsExactly("* 5 EXISTS", "* 5 RECENT", "a2 OK CHECK completed");
+        });
+    }
+
+    @Test
     void expungesWaitUntilACommandThatAllowsThem() throws Exception {
         assertThat(b.command("b1 STORE 2 +FLAGS.SILENT (\\Deleted)")).containsExactly("b1 OK STORE completed");
         assertThat(b.command("b2 EXPUNGE")).containsExactly("* 2 EXPUNGE", "b2 OK EXPUNGE completed");

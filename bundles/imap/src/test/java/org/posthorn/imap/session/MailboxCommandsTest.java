@@ -111,6 +111,11 @@ class MailboxCommandsTest extends ImapServerTest {
                 "* LIST (\\NonExistent) \"/\" Ghost (\"CHILDINFO\" (\"SUBSCRIBED\"))", "f OK LIST completed");
         assertThat(c.command("g LIST (RECURSIVEMATCH) \"\" G%"))
                 .containsExactly("g BAD RECURSIVEMATCH needs another selection option");
+        assertThat(c.command("h LIST (RECURSIVEMATCH REMOTE) \"\" G%"))
+                .containsExactly("h BAD RECURSIVEMATCH needs another selection option");
+        // RFC 5258 §3.5: no CHILDINFO when the subscribed child is listed itself (imaptest "listext")
+        assertThat(c.command("i LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (Ghost Ghost/Child)")).containsExactly(
+                "* LIST (\\NonExistent \\Subscribed) \"/\" Ghost/Child", "i OK LIST completed");
     }
 
     @Test

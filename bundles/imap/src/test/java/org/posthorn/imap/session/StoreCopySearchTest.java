@@ -116,6 +116,10 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("l SEARCH SINCE 1-Jan-2000 SENTBEFORE 1-Jan-2030 HEADER To someone"))
                 .containsExactly("* SEARCH 1 2 3 4", "l OK SEARCH completed");
         assertThat(c.command("m SEARCH 9")).containsExactly("* SEARCH", "m OK SEARCH completed");
+        c.command("n STORE 2 +FLAGS ($Label1)");
+        assertThat(c.command("o SEARCH KEYWORD $Label1")).containsExactly("* SEARCH 2", "o OK SEARCH completed");
+        // messages without any keyword have none of them (imaptest "search-flags")
+        assertThat(c.command("p SEARCH UNKEYWORD $Label1")).containsExactly("* SEARCH 1 3 4", "p OK SEARCH completed");
     }
 
     @Test
@@ -208,6 +212,21 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("e SORT (BOGUS) UTF-8 ALL")).containsExactly("e BAD Unknown sort key BOGUS");
         assertThat(c.command("f SORT (DATE) KOI8-R ALL"))
                 .containsExactly("f NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R");
+    }
+
+    @Test
+    void aGroupSortsByItsName() throws Exception {
+        // RFC 5256 §3: the first address's addr-mailbox, for a group its start marker's: the name (imaptest
+        // "sort-addresses", "sort-display-to")
+        String other = imap.newUser();
+        imap.deliver(other, "INBOX", "To: zed: aa@aa.org;\r\nSubject: 1\r\n\r\nx\r\n");
+        imap.deliver(other, "INBOX", "To: Bob <bob@example.org>\r\nSubject: 2\r\n\r\nx\r\n");
+        imap.deliver(other, "INBOX", "To: alpha: zz@zz.org;\r\nSubject: 3\r\n\r\nx\r\n");
+        try (ImapClient o = loggedIn(other)) {
+            o.command("s SELECT INBOX");
+            assertThat(o.command("a SORT (TO) UTF-8 ALL")).containsExactly("* SORT 3 2 1", "a OK SORT completed");
+            assertThat(o.command("b SORT (DISPLAYTO) UTF-8 ALL")).containsExactly("* SORT 3 2 1", "b OK SORT completed");
+        }
     }
 
     @Test
