@@ -32,16 +32,19 @@ until grep -q '^READY' "$dir/server.log"; do
     sleep 1
 done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-ours=$(IMAP_LOAD_KEEP_LOG="$dir/imaptest.log" bash "$peers/imap_load.sh" 127.0.0.1 "$port" "${flags[@]}" \
-    -L posthorn | tee /dev/stderr | grep '^RESULT label=posthorn ')
+IMAP_LOAD_KEEP_LOG="$dir/imaptest.log" bash "$peers/imap_load.sh" 127.0.0.1 "$port" "${flags[@]}" -L posthorn \
+    > "$dir/posthorn.result"
+cat "$dir/posthorn.result"
+ours=$(grep '^RESULT label=posthorn ' "$dir/posthorn.result")
 exec 3>&-; wait $server; trap - EXIT
 grep -E ' (ERROR|WARN) ' "$dir/server.log" | sed -E 's/^[0-9:.]+ //' | cut -c1-160 | sort | uniq -c | sort -rn | head -5 || true
 [ "${SKIP_DOVECOT:-0}" = 1 ] && exit 0
 bash "$peers/stop.sh" dovecot >&2   # a fresh, empty store, as Posthorn has
 bash "$peers/start.sh" dovecot >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-theirs=$(bash "$peers/imap_load.sh" 127.0.0.1 10143 "${flags[@]}" -L dovecot | tee /dev/stderr |
-    grep '^RESULT label=dovecot ')
+bash "$peers/imap_load.sh" 127.0.0.1 10143 "${flags[@]}" -L dovecot > "$dir/dovecot.result"
+cat "$dir/dovecot.result"
+theirs=$(grep '^RESULT label=dovecot ' "$dir/dovecot.result")
 ops() { sed -E 's/.* ops_per_s=([0-9.]+).*/\1/' <<<"$1"; }
 awk -v p="$(ops "$ours")" -v d="$(ops "$theirs")" \
     'BEGIN { printf "posthorn %.1f ops/s, dovecot %.1f ops/s, posthorn/dovecot %.2f\n", p, d, p / d }'
