@@ -360,6 +360,14 @@ public final class CommandParser {
         r.sp();
         String mailbox = r.mailbox(utf8);
         r.sp();
+        return appendMessage(r, mailbox);
+    }
+
+    /**
+     * One message of an APPEND up to its literal: {@code [flags] [date-time] literal}. MULTIAPPEND
+     * (RFC 3502) repeats it after a space on the line that follows the previous message's literal.
+     */
+    public static Command.Append appendMessage(CommandReader r, String mailbox) throws ImapException, IOException {
         Set<String> flags = Set.of();
         if (r.peek() == '(') {
             flags = r.flagList();
@@ -370,16 +378,12 @@ public final class CommandParser {
             date = ImapDates.dateTime(r);
             r.sp();
         }
-        CommandReader.Literal literal;
         if (r.peekIgnoreCase("UTF8 (")) {
             r.keyword();
             r.sp();
             r.expect('(');
-            literal = r.messageLiteral();
-        } else {
-            literal = r.messageLiteral();
         }
-        return new Command.Append(mailbox, flags, date, literal);
+        return new Command.Append(mailbox, flags, date, r.messageLiteral());
     }
 
     private static Command selected(String name, boolean uid, CommandReader r, Context context)

@@ -504,7 +504,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         sb.append(" NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
                 + " LIST-STATUS CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
                 + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT"
-                + " THREAD=REFERENCES APPENDLIMIT=").append(settings().maxMessageSize());
+                + " THREAD=REFERENCES MULTIAPPEND APPENDLIMIT=").append(settings().maxMessageSize());
         return sb.toString();
     }
 
