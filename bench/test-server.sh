@@ -16,7 +16,7 @@ start_test_server() {
     test_server=$!
     exec 3> "$dir/stdin"
     trap stop_test_server EXIT
-    until grep -q '^READY' "$dir/server.log"; do
+    until grep -qs '^READY' "$dir/server.log"; do
         kill -0 $test_server 2>/dev/null || { cat "$dir/server.log"; exit 1; }
         sleep 1
     done
