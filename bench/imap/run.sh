@@ -4,7 +4,7 @@
 # user1..USERS, password pass, a generated 200-message mbox) first against Posthorn's IMAP server
 # on the real Derby store, then against the reference Dovecot of ../shared/bench (restarted here
 # with an empty store; stop it with ../shared/bench/stop.sh). Prints both RESULT lines and the ratio.
-#   bench/imap/run.sh [SECS=60] [USERS=50] [CLIENTS=20] [PORT=12143]
+#   bench/imap/run.sh [SECS=60] [USERS=50] [CLIENTS=20] [PORT=13143]
 # Env: IMAPTEST (the imaptest binary, else .tools/bin or PATH), COMPLIANCE=1 also runs imaptest's
 # scripted tests (IMAPTEST_TESTS=<imaptest>/src/tests) against both, SKIP_DOVECOT=1 only Posthorn.
 # imaptest is not packaged in Debian; build it from its public sources outside this repository.
@@ -12,7 +12,7 @@
 # BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=imap.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-secs=${1:-60} users=${2:-50} clients=${3:-20} port=${4:-12143}
+secs=${1:-60} users=${2:-50} clients=${3:-20} port=${4:-13143}
 peers=${PEERS_DIR:-../shared/bench}
 flags=(-u "$users" -c "$clients" -s "$secs")
 [ "${COMPLIANCE:-0}" = 1 ] && flags+=(-C)
