@@ -18,7 +18,6 @@ users=${1:-20} messages=${2:-250} bytes=${3:-4096} port=${4:-12110}
 warm_users=$(( ${WARMUP:-1} ? users : 0 ))
 peers=${PEERS_DIR:-../shared/bench}
 load=${POP3_LOAD:-$peers/pop3_load.py}
-module=bundles/pop3
 
 rate() { sed -n 's/.* msgs_per_s=\([0-9.]*\).*/\1/p'; }
 
@@ -37,22 +36,10 @@ if $dovecot; then
     echo "$reference"
 fi
 
-mvn -B -q -pl $module -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-dir=$module/target/bench-pop3
-rm -rf "$dir" && mkdir -p "$dir"
-mkfifo "$dir/stdin"
-java -Xmx1g ${BENCH_JAVA_OPTS:-} \
-    -cp "$module/target/test-classes:$module/target/classes:$(cat $module/target/bench.classpath)" \
-    org.posthorn.pop3.Pop3BenchmarkServer "$dir" "$port" "$users" "$messages" "$bytes" "$warm_users" \
-    < "$dir/stdin" > "$dir/server.log" 2>&1 &
-server=$!
-exec 3> "$dir/stdin"   # the server serves while this stays open
-trap 'exec 3>&-; wait $server' EXIT
-until grep -q '^READY' "$dir/server.log"; do
-    kill -0 $server 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-    sleep 1
-done
+. bench/test-server.sh
+dir=bundles/pop3/target/bench-pop3
+start_test_server bundles/pop3 "$dir" org.posthorn.pop3.Pop3BenchmarkServer "$port" "$users" "$messages" "$bytes" "$warm_users"
+server=$test_server
 grep '^seeded' "$dir/server.log"
 if [ "$warm_users" -gt 0 ]; then
     python3 "$load" 127.0.0.1 "$port" --users "$warm_users" --user-format 'warm%d@example.org' --pass pass \

@@ -39,6 +39,7 @@ import org.posthorn.api.store.MailboxStatus;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.store.MessageMeta;
 import org.posthorn.api.store.MimePart;
+import org.posthorn.api.store.NewMessage;
 import org.posthorn.api.store.QuotaUsage;
 import org.posthorn.api.store.SearchQuery;
 import org.posthorn.api.store.SpecialUse;
@@ -592,15 +593,10 @@ public final class DerbyMailboxStore implements MailboxStore {
         }
         long size = message.size();
         long date = (internalDate == null ? Instant.now() : internalDate).toEpochMilli();
-        ParsedMessage parsed;
-        try (InputStream in = message.openStream()) {
-            parsed = MimeParser.parse(in);
-        } catch (IOException e) {
-            throw new StoreException(StoreException.Reason.UNAVAILABLE, "cannot read the message: " + e.getMessage(), e);
-        }
-        byte[] structure = StructureCodec.encode(parsed.structure());
-        java.sql.Date sentDate = java.sql.Date.valueOf(parsed.sentDate() != null ? parsed.sentDate().toLocalDate()
-                : Instant.ofEpochMilli(date).atOffset(ZoneOffset.UTC).toLocalDate());
+        Parsed content = parse(message, date);
+        ParsedMessage parsed = content.parsed();
+        byte[] structure = content.structure();
+        java.sql.Date sentDate = content.sentDate();
         return database.transaction(tx -> {
             Connection c = tx.connection();
             StoreException[] failed = invalid.clone();
@@ -675,6 +671,74 @@ public final class DerbyMailboxStore implements MailboxStore {
                 ps.executeBatch();
             }
             return outcomes(recipients, results, failed);
+        });
+    }
+
+    /** A message parsed before its transaction, so the database waits for no parsing. */
+    private record Parsed(ParsedMessage parsed, byte[] structure, java.sql.Date sentDate) {
+    }
+
+    private static Parsed parse(MessageSource message, long internalDate) throws StoreException {
+        ParsedMessage parsed;
+        try (InputStream in = message.openStream()) {
+            parsed = MimeParser.parse(in);
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Reason.UNAVAILABLE, "cannot read the message: " + e.getMessage(), e);
+        }
+        java.sql.Date sentDate = java.sql.Date.valueOf(parsed.sentDate() != null ? parsed.sentDate().toLocalDate()
+                : Instant.ofEpochMilli(internalDate).atOffset(ZoneOffset.UTC).toLocalDate());
+        return new Parsed(parsed, StructureCodec.encode(parsed.structure()), sentDate);
+    }
+
+    @Override
+    public List<AppendResult> appendAll(String account, String mailbox, List<NewMessage> messages)
+            throws StoreException {
+        int n = messages.size();
+        if (n == 0) {
+            return List.of();
+        }
+        Flags[] flags = new Flags[n];
+        long[] dates = new long[n];
+        Parsed[] parsed = new Parsed[n];
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            NewMessage m = messages.get(i);
+            flags[i] = Flags.of(m.flags());
+            dates[i] = (m.internalDate() == null ? Instant.now() : m.internalDate()).toEpochMilli();
+            parsed[i] = parse(m.message(), dates[i]);
+            bytes += m.message().size();
+        }
+        long total = bytes;
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            MailboxRows.Row found = MailboxRows.find(c, account, mailbox);
+            checkQuota(c, found.accountId(), total, n);
+            long[] contentIds = new long[n];
+            for (int i = 0; i < n; i++) {
+                contentIds[i] = insertContent(c, parsed[i].parsed(), parsed[i].sentDate(), parsed[i].structure(),
+                        messages.get(i).message(), messages.get(i).message().size());
+            }
+            // lock order as in deliver: the mailbox, then the account
+            MailboxRows.Row row = MailboxRows.lock(c, found.id(), n, true);
+            changeUsage(c, row.accountId(), total, n, true);
+            long uid = row.uidNext() - n;
+            List<MessageMeta> added = new ArrayList<>(n);
+            List<AppendResult> results = new ArrayList<>(n);
+            try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
+                for (int i = 0; i < n; i++, uid++) {
+                    long size = messages.get(i).message().size();
+                    bindMessage(ps, row.id(), uid, row.highestModSeq(), contentIds[i], size, dates[i], flags[i],
+                            flags[i].keywordsColumn());
+                    ps.addBatch();
+                    added.add(new MessageMeta(uid, row.highestModSeq(), flags[i].toSet(), size,
+                            Instant.ofEpochMilli(dates[i])));
+                    results.add(new AppendResult(row.id(), uid, row.highestModSeq()));
+                }
+                ps.executeBatch();
+            }
+            announce(tx, row.id(), new MailboxEvent(MailboxRows.canonicalAccount(account), row.id(), row.name(),
+                    row.id(), MailboxEvent.Kind.ADDED, uidSetOf(added), added, row.highestModSeq(), null));
+            return results;
         });
     }
 

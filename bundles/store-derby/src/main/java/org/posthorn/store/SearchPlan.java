@@ -191,7 +191,8 @@ final class SearchPlan {
         if (flag.startsWith("\\")) {
             return Sql.of("1 = 0");
         }
-        return Sql.of("LOWER(m.keywords) LIKE ? ESCAPE '\\'", "% " + escapeLike(flag.toLowerCase(Locale.ROOT)) + " %");
+        // no keywords is NULL: COALESCE so that NOT (UNKEYWORD) finds those messages too
+        return Sql.of("COALESCE(LOWER(m.keywords), '') LIKE ? ESCAPE '\\'", "% " + escapeLike(flag.toLowerCase(Locale.ROOT)) + " %");
     }
 
     private static Node uids(UidSet set) {

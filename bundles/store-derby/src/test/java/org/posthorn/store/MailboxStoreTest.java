@@ -31,6 +31,7 @@ import org.posthorn.api.store.MailboxSnapshot;
 import org.posthorn.api.store.MailboxStatus;
 import org.posthorn.api.store.MessageMeta;
 import org.posthorn.api.store.MimePart;
+import org.posthorn.api.store.NewMessage;
 import org.posthorn.api.store.SearchQuery;
 import org.posthorn.api.store.SpecialUse;
 import org.posthorn.api.store.StoreException;
@@ -402,6 +403,33 @@ class MailboxStoreTest {
         assertThat(store.quota(alice).usedMessages()).isEqualTo(2);
         assertThat(store.quota(alice).limitBytes()).isEqualTo(used + msg.length() - 1);
         assertThat(store.status(alice, "INBOX").uidNext()).as("a refused append used no UID").isEqualTo(3);
+    }
+
+    @Test
+    void appendAllStoresEveryMessageOrNone() throws Exception {
+        long before = store.status(alice, "INBOX").highestModSeq();
+        List<AppendResult> results = store.appendAll(alice, "INBOX", List.of(
+                new NewMessage(Messages.source(Messages.simple("a@b", alice, "m1", "x")), Set.of("\\Seen"), null),
+                new NewMessage(Messages.source(Messages.simple("a@b", alice, "m2", "y")), Set.of("$Label1"),
+                        Instant.parse("2026-01-02T03:04:05Z"))));
+        assertThat(results).extracting(AppendResult::uid).containsExactly(1L, 2L);
+        assertThat(results).extracting(AppendResult::modSeq).containsOnly(before + 1);
+        List<MessageMeta> stored = store.messages(alice, "INBOX", UidSet.ALL);
+        assertThat(stored).extracting(MessageMeta::flags).containsExactly(Set.of("\\Seen"), Set.of("$Label1"));
+        assertThat(stored.get(1).internalDate()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(store.status(alice, "INBOX").highestModSeq()).isEqualTo(before + 1);
+
+        fixture.directory.setQuota(alice, 0, 3);
+        List<NewMessage> two = List.of(
+                new NewMessage(Messages.source(Messages.simple("a@b", alice, "m3", "x")), Set.of(), null),
+                new NewMessage(Messages.source(Messages.simple("a@b", alice, "m4", "x")), Set.of(), null));
+        assertThatThrownBy(() -> store.appendAll(alice, "INBOX", two))
+                .extracting(e -> ((StoreException) e).reason()).isEqualTo(StoreException.Reason.QUOTA_EXCEEDED);
+        assertThatThrownBy(() -> store.appendAll(alice, "INBOX", List.of(two.get(0),
+                new NewMessage(Messages.source(Messages.simple("a@b", alice, "m4", "x")), Set.of("\\Bogus"), null))))
+                .isInstanceOf(StoreException.class);
+        assertThat(store.status(alice, "INBOX").messages()).as("nothing of a refused MULTIAPPEND").isEqualTo(2);
+        assertThat(store.status(alice, "INBOX").uidNext()).isEqualTo(3);
     }
 
     @Test

@@ -99,6 +99,26 @@ public interface MailboxStore {
                         Instant internalDate) throws StoreException;
 
     /**
+     * Stores several messages in one mailbox in one transaction (IMAP MULTIAPPEND, RFC 3502):
+     * all of them or, if any cannot be stored, none. They get consecutive UIDs in the order
+     * given and one MODSEQ. Each message is parsed as by {@link #append}.
+     *
+     * <p>The default stores a single message with {@link #append} and refuses more with
+     * {@code NOT_ALLOWED}; stores that can keep the promise override it.
+     *
+     * @return one result per message, in order
+     * @throws StoreException as {@link #append}; {@code QUOTA_EXCEEDED} if they do not fit together
+     */
+    default List<AppendResult> appendAll(String account, String mailbox, List<NewMessage> messages)
+            throws StoreException {
+        if (messages.size() != 1) {
+            throw new StoreException(StoreException.Reason.NOT_ALLOWED, "several messages in one append are not supported");
+        }
+        NewMessage only = messages.get(0);
+        return List.of(append(account, mailbox, only.message(), only.flags(), only.internalDate()));
+    }
+
+    /**
      * Delivers one message to several recipients in one transaction: the message is parsed
      * once, stored once (all copies share the raw bytes) and committed with one log flush.
      * Recipients that cannot take it (no such account or mailbox, over quota, bad flags) are

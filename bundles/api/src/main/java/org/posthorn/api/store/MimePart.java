@@ -72,7 +72,9 @@ public record MimePart(String type, String subtype, Map<String, String> paramete
     /**
      * The entity at an IMAP section part number ({@code "1.2"} is the second part of the
      * first part); {@code ""} is this entity. As in RFC 9051 §6.4.5, part 1 of a non-multipart
-     * is the entity itself, and the parts of an embedded message are those of its root.
+     * message is its body, which is this entity again (so a message whose body is itself a
+     * message/rfc822 has that embedded message as part 1's child: {@code 1.1} is the embedded
+     * message's body), and the parts of an embedded message are those of its root.
      *
      * @return the part, or null if there is none with that number
      */
@@ -81,6 +83,7 @@ public record MimePart(String type, String subtype, Map<String, String> paramete
         if (number.isEmpty()) {
             return current;
         }
+        boolean message = true;
         for (String step : number.split("\\.", -1)) {
             int index;
             try {
@@ -88,7 +91,7 @@ public record MimePart(String type, String subtype, Map<String, String> paramete
             } catch (NumberFormatException e) {
                 return null;
             }
-            if (current.isEmbeddedMessage()) {
+            if (!message && current.isEmbeddedMessage()) {
                 current = current.children.get(0);
             }
             if (current.isMultipart()) {
@@ -99,6 +102,7 @@ public record MimePart(String type, String subtype, Map<String, String> paramete
             } else if (index != 1) {
                 return null;
             }
+            message = false;
         }
         return current;
     }

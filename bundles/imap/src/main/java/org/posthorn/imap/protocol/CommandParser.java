@@ -281,7 +281,9 @@ public final class CommandParser {
                     "LIST selection option");
             r.sp();
         }
-        if (selection.contains("RECURSIVEMATCH") && selection.size() == 1) {
+        // RFC 5258 §3.1: RECURSIVEMATCH with nothing but REMOTE (which selects nothing by itself) is an error
+        if (selection.contains("RECURSIVEMATCH") && selection.stream()
+                .allMatch(o -> o.equals("RECURSIVEMATCH") || o.equals("REMOTE"))) {
             throw ImapException.bad("RECURSIVEMATCH needs another selection option");
         }
         String reference = r.mailbox(utf8);
@@ -358,6 +360,14 @@ public final class CommandParser {
         r.sp();
         String mailbox = r.mailbox(utf8);
         r.sp();
+        return appendMessage(r, mailbox);
+    }
+
+    /**
+     * One message of an APPEND up to its literal: {@code [flags] [date-time] literal}. MULTIAPPEND
+     * (RFC 3502) repeats it after a space on the line that follows the previous message's literal.
+     */
+    public static Command.Append appendMessage(CommandReader r, String mailbox) throws ImapException, IOException {
         Set<String> flags = Set.of();
         if (r.peek() == '(') {
             flags = r.flagList();
@@ -368,16 +378,12 @@ public final class CommandParser {
             date = ImapDates.dateTime(r);
             r.sp();
         }
-        CommandReader.Literal literal;
         if (r.peekIgnoreCase("UTF8 (")) {
             r.keyword();
             r.sp();
             r.expect('(');
-            literal = r.messageLiteral();
-        } else {
-            literal = r.messageLiteral();
         }
-        return new Command.Append(mailbox, flags, date, literal);
+        return new Command.Append(mailbox, flags, date, r.messageLiteral());
     }
 
     private static Command selected(String name, boolean uid, CommandReader r, Context context)

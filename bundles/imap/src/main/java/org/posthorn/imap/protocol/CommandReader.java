@@ -218,8 +218,7 @@ public final class CommandReader {
 
     /** An astring: an atom (which may contain {@code ]}) or a string. */
     public String astring() throws ImapException, IOException {
-        int c = peek();
-        if (c == '"' || c == '{' || c == '~') {
+        if (atString()) {
             return string();
         }
         int start = pos;
@@ -230,6 +229,12 @@ public final class CommandReader {
             throw ImapException.bad(atEnd() ? "Missing arguments" : "Expected a string at \"" + context() + "\"");
         }
         return ascii(start, pos);
+    }
+
+    /** True if a quoted string or a literal begins here; {@code ~} alone is an atom char, {@code ~{} a literal8. */
+    private boolean atString() {
+        int c = peek();
+        return c == '"' || c == '{' || c == '~' && pos + 1 < line.length && line[pos + 1] == '{';
     }
 
     /** A string, or {@code null} for NIL. */
@@ -370,18 +375,25 @@ public final class CommandReader {
 
     /** A list-mailbox (LIST pattern): list-chars including wildcards, or a string; decoded like {@link #mailbox}. */
     public String listMailbox(boolean utf8) throws ImapException, IOException {
-        int c = peek();
-        if (c == '"' || c == '{' || c == '~') {
-            return decodeMailbox(string(), utf8);
+        String pattern;
+        if (atString()) {
+            pattern = string();
+        } else {
+            int start = pos;
+            while (pos < line.length && isListChar(line[pos] & 0xff)) {
+                pos++;
+            }
+            if (pos == start) {
+                throw ImapException.bad("Expected a mailbox pattern");
+            }
+            pattern = ascii(start, pos);
         }
-        int start = pos;
-        while (pos < line.length && isListChar(line[pos] & 0xff)) {
-            pos++;
+        try {
+            return decodeMailbox(pattern, utf8);
+        } catch (ImapException e) {
+            // a pattern that is no valid name matches nothing, which is no error (imaptest "atoms")
+            return pattern;
         }
-        if (pos == start) {
-            throw ImapException.bad("Expected a mailbox pattern");
-        }
-        return decodeMailbox(ascii(start, pos), utf8);
     }
 
     static String decodeMailbox(String raw, boolean utf8) throws ImapException {

@@ -195,6 +195,7 @@ final class FetchCommand {
                             boolean flagsChanged, int msn, Map<FetchItem, SectionContent> contents)
             throws IOException {
         ResponseWriter out = session.out();
+        mailbox.announceKeywordsOf(meta, out);
         out.raw("* " + msn + " FETCH (");
         boolean first = true;
         boolean flagsWritten = false;

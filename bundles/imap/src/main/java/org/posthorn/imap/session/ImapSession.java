@@ -121,7 +121,12 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
     }
 
     /** RFC 7162 §3.1: a CONDSTORE-enabling command was used. */
-    void enableCondstore() {
+    void enableCondstore() throws IOException {
+        if (!condstore && selected != null) {
+            // RFC 7162 §3.1: the first CONDSTORE enabling command while a mailbox is selected
+            // tells the client the HIGHESTMODSEQ it is in step with
+            out.untagged("OK [HIGHESTMODSEQ " + selected.highestModSeq() + "] Highest");
+        }
         condstore = true;
     }
 
@@ -152,6 +157,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
 
     /** {@code * msn FETCH (FLAGS (...) [UID n] [MODSEQ (n)])} for a flag change. */
     void writeFlags(int msn, MessageMeta meta, boolean withUid) throws IOException {
+        selected.announceKeywordsOf(meta, out);
         out.raw("* " + msn + " FETCH (");
         if (withUid) {
             out.raw("UID " + meta.uid() + " ");
@@ -416,6 +422,10 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
             return Completion.ok("CAPABILITY completed");
         }
         if (command instanceof Command.Noop) {
+            if (selected != null) {
+                // a client polls with NOOP: it sees what committed before, even if the store's event is still on its way
+                selected.markDirty();
+            }
             return Completion.ok("NOOP completed");
         }
         if (command instanceof Command.Logout) {
@@ -494,7 +504,7 @@ public final class ImapSession implements ProtocolSession, CommandReader.Input, 
         sb.append(" NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
                 + " LIST-STATUS CONDSTORE QRESYNC ESEARCH BINARY UTF8=ACCEPT QUOTA QUOTA=RES-STORAGE"
                 + " QUOTA=RES-MESSAGE STATUS=SIZE SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT"
-                + " THREAD=REFERENCES APPENDLIMIT=").append(settings().maxMessageSize());
+                + " THREAD=REFERENCES MULTIAPPEND APPENDLIMIT=").append(settings().maxMessageSize());
         return sb.toString();
     }
 

@@ -15,14 +15,15 @@ import org.posthorn.api.mail.MessageSource;
  */
 final class LiteralSpool implements AutoCloseable {
 
-    private static final int IN_MEMORY = 256 * 1024;
+    /** The most bytes one APPEND (all messages of a MULTIAPPEND together) keeps in memory. */
+    static final int IN_MEMORY = 256 * 1024;
 
     private byte[] bytes;
     private Path file;
 
-    /** Copies exactly {@code length} bytes of {@code in}. */
-    LiteralSpool(InputStream in, long length) throws IOException {
-        if (length <= IN_MEMORY) {
+    /** Copies exactly {@code length} bytes of {@code in}: into memory if they fit in {@code memoryLeft}. */
+    LiteralSpool(InputStream in, long length, long memoryLeft) throws IOException {
+        if (length <= memoryLeft) {
             bytes = in.readNBytes((int) length);
             checkLength(bytes.length, length);
             return;
@@ -40,6 +41,11 @@ final class LiteralSpool implements AutoCloseable {
         if (actual != expected) {
             throw new java.io.EOFException("literal ended after " + actual + " of " + expected + " bytes");
         }
+    }
+
+    /** The bytes held in memory. */
+    long inMemory() {
+        return bytes == null ? 0 : bytes.length;
     }
 
     MessageSource source() throws IOException {

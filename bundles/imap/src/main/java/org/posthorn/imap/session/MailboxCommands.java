@@ -13,10 +13,13 @@ import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.MailboxInfo;
 import org.posthorn.api.store.MailboxStatus;
 import org.posthorn.api.store.MailboxStore;
+import org.posthorn.api.store.NewMessage;
 import org.posthorn.api.store.QuotaUsage;
 import org.posthorn.api.store.SpecialUse;
 import org.posthorn.api.store.StoreException;
+import org.posthorn.api.store.UidSet;
 import org.posthorn.imap.protocol.Command;
+import org.posthorn.imap.protocol.CommandParser;
 import org.posthorn.imap.protocol.CommandReader;
 import org.posthorn.imap.protocol.ImapException;
 import org.posthorn.imap.protocol.ResponseWriter;
@@ -164,7 +167,7 @@ final class MailboxCommands {
             boolean selectedBySpecialUse = !specialUseOnly || (info != null && !info.specialUse().isEmpty());
             String childInfo = null;
             if (!selectedBySubscription) {
-                if (!recursive || !hasDescendantIn(name, subscribed)) {
+                if (!recursive || !hasUnlistedDescendantIn(name, subscribed, patterns)) {
                     continue;
                 }
                 childInfo = "SUBSCRIBED";
@@ -237,9 +240,13 @@ final class MailboxCommands {
         return result;
     }
 
-    private static boolean hasDescendantIn(String name, Set<String> names) {
+    /**
+     * RFC 5258 §3.5: CHILDINFO is for a descendant that meets the selection criteria but is not
+     * listed itself because no pattern matches it.
+     */
+    private static boolean hasUnlistedDescendantIn(String name, Set<String> names, List<MailboxPattern> patterns) {
         String prefix = name + DELIMITER;
-        return names.stream().anyMatch(n -> n.startsWith(prefix));
+        return names.stream().anyMatch(n -> n.startsWith(prefix) && !matches(patterns, n));
     }
 
     // ---- STATUS
@@ -247,6 +254,9 @@ final class MailboxCommands {
     /** {@code * STATUS name (item value ...)} for the requested items, in their order. */
     void writeStatus(String mailbox, MailboxStatus status, List<String> items) throws IOException {
         ResponseWriter out = session.out();
+        if (items.contains("HIGHESTMODSEQ")) {
+            session.enableCondstore();
+        }
         out.raw("* STATUS ").mailbox(mailbox).raw(" (");
         boolean first = true;
         for (String item : items) {
@@ -261,9 +271,6 @@ final class MailboxCommands {
                 case "DELETED" -> status.deleted();
                 default -> throw new IllegalArgumentException("STATUS item " + item);
             };
-            if (item.equals("HIGHESTMODSEQ")) {
-                session.enableCondstore();
-            }
             out.raw((first ? "" : " ") + item + " " + value);
             first = false;
         }
@@ -273,48 +280,72 @@ final class MailboxCommands {
     // ---- APPEND
 
     /**
-     * RFC 9051 §6.3.12 with UIDPLUS APPENDUID. The target and the size are checked before the
-     * continuation request, so a client with a synchronizing literal sends nothing in vain.
+     * RFC 9051 §6.3.12 with UIDPLUS APPENDUID, and MULTIAPPEND (RFC 3502): every message of the
+     * command is spooled, then all are stored in one transaction, or none. The target and each
+     * message's size are checked before its continuation request, so a client with a
+     * synchronizing literal sends nothing in vain; all messages together may not exceed the
+     * message size limit either.
      */
-    private Completion append(Command.Append append, CommandReader reader)
+    private Completion append(Command.Append first, CommandReader reader)
             throws ImapException, StoreException, IOException {
         MailboxStore store = session.store();
         String account = session.account();
-        long length = append.literal().length();
-        long limit = session.settings().maxMessageSize();
-        if (length > limit) {
-            throw ImapException.no("TOOBIG", "Message too large; the limit is " + limit + " bytes");
-        }
-        if (length == 0) {
-            throw ImapException.no("CANNOT", "An empty message cannot be stored");
-        }
         try {
-            store.mailbox(account, append.mailbox());
+            store.mailbox(account, first.mailbox());
         } catch (StoreException e) {
             throw StoreErrors.ofTarget(e);
         }
-        if (append.literal().synchronizing()) {
-            session.out().continuation("Ready for literal data");
-        }
-        AppendResult result;
-        try (InputStream in = session.connection().readCounted(length);
-             LiteralSpool spool = new LiteralSpool(in, length)) {
-            reader.nextLine();
-            reader.consume(')');
-            if (!reader.atEnd()) {
-                throw ImapException.bad("MULTIAPPEND is not supported");
+        List<LiteralSpool> spools = new ArrayList<>();
+        try {
+            List<NewMessage> messages = new ArrayList<>();
+            long total = 0;
+            long memoryLeft = LiteralSpool.IN_MEMORY;
+            Command.Append append = first;
+            while (true) {
+                long length = append.literal().length();
+                long limit = session.settings().maxMessageSize();
+                total += length;
+                if (length > limit || total > limit) {
+                    throw ImapException.no("TOOBIG", "Message too large; the limit is " + limit + " bytes");
+                }
+                if (length == 0) {
+                    throw ImapException.no("CANNOT", "An empty message cannot be stored");
+                }
+                if (append.literal().synchronizing()) {
+                    session.out().continuation("Ready for literal data");
+                }
+                try (InputStream in = session.connection().readCounted(length)) {
+                    LiteralSpool spool = new LiteralSpool(in, length, memoryLeft);
+                    spools.add(spool);
+                    memoryLeft -= spool.inMemory();
+                    messages.add(new NewMessage(spool.source(), append.flags(), append.date()));
+                }
+                reader.nextLine();
+                reader.consume(')');
+                if (reader.atEnd()) {
+                    break;
+                }
+                reader.sp();
+                append = CommandParser.appendMessage(reader, first.mailbox());
             }
+            List<AppendResult> results;
             try {
-                result = store.append(account, append.mailbox(), spool.source(), append.flags(), append.date());
+                results = store.appendAll(account, first.mailbox(), messages);
             } catch (StoreException e) {
                 throw StoreErrors.ofTarget(e);
             }
+            long uidValidity = results.get(0).uidValidity();
+            SelectedMailbox selected = session.selected();
+            if (selected != null && selected.uidValidity == uidValidity) {
+                selected.markDirty();
+            }
+            long[] uids = results.stream().mapToLong(AppendResult::uid).toArray();
+            return Completion.ok("APPENDUID " + uidValidity + " " + UidSet.ofUids(uids), "APPEND completed");
+        } finally {
+            for (LiteralSpool spool : spools) {
+                spool.close();
+            }
         }
-        SelectedMailbox selected = session.selected();
-        if (selected != null && selected.uidValidity == result.uidValidity()) {
-            selected.markDirty();
-        }
-        return Completion.ok("APPENDUID " + result.uidValidity() + " " + result.uid(), "APPEND completed");
     }
 
     // ---- QUOTA (RFC 9208): one quota root "" per account

@@ -48,6 +48,7 @@ final class SelectedCommands {
             return Completion.ok("UNSELECT completed");
         }
         if (command instanceof Command.Check) {
+            session.selected().markDirty();
             return Completion.ok("CHECK completed");
         }
         if (command instanceof Command.Expunge expunge) {
@@ -293,7 +294,9 @@ final class SelectedCommands {
         }
         long highest = 0;
         if (modSeq && !found.isEmpty()) {
-            for (MessageMeta meta : store.messages(session.account(), mailbox.name, found)) {
+            // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned, only MIN's and MAX's if only they are
+            UidSet returned = options == null ? found : saved(found, options);
+            for (MessageMeta meta : store.messages(session.account(), mailbox.name, returned)) {
                 highest = Math.max(highest, meta.modSeq());
             }
         }

@@ -2,6 +2,7 @@ package org.posthorn.imap.session;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,10 +54,23 @@ final class SelectedMailbox {
         this.reportsRecent = reportsRecent;
         this.name = snapshot.info().name();
         this.index = new MessageIndex(snapshot.uids());
-        this.recent = snapshot.recent();
+        this.recent = readOnly ? unclaimedRecent(snapshot) : snapshot.recent();
         this.flagsModSeq = snapshot.status().highestModSeq();
         this.expungeModSeq = flagsModSeq;
         this.keywords.addAll(snapshot.keywords());
+    }
+
+    /**
+     * EXAMINE claims nothing, yet reports the messages no read-write SELECT has claimed as recent
+     * (RFC 3501 §6.3.2): the newest {@code status.recent()} ones, as the store counts them.
+     */
+    private static UidSet unclaimedRecent(MailboxSnapshot snapshot) {
+        int count = (int) snapshot.status().recent();
+        if (count == 0) {
+            return UidSet.EMPTY;
+        }
+        long[] uids = snapshot.uids().toArray();
+        return UidSet.ofSorted(Arrays.copyOfRange(uids, uids.length - count, uids.length), count);
     }
 
     /** The MODSEQ the client is in step with. */
@@ -104,6 +118,17 @@ final class SelectedMailbox {
             }
         }
         return learned;
+    }
+
+    /**
+     * Announces FLAGS again if the message has a keyword the client has not been told of: a
+     * FETCH response may only name flags of the last FLAGS response (RFC 3501 §7.2.6), and
+     * another session may have set a new one since. Call before the FETCH response begins.
+     */
+    void announceKeywordsOf(MessageMeta meta, ResponseWriter out) throws IOException {
+        if (learnKeywords(meta.flags())) {
+            announceFlags(out);
+        }
     }
 
     /** {@code * FLAGS} and {@code * OK [PERMANENTFLAGS]}: at SELECT, and again when a new keyword appears. */

@@ -43,28 +43,28 @@ public record SortKeys(long number, long size, Instant arrival, Instant sent, Ba
                 envelope == null ? null : envelope.messageId(), references);
     }
 
-    /** RFC 5256 §3: the addr-mailbox of the first address, upper case (i;ascii-casemap). */
+    /**
+     * RFC 5256 §3: the addr-mailbox of the first address, upper case (i;ascii-casemap). A group
+     * comes first as its start marker, whose addr-mailbox is the group's name (as Dovecot sorts).
+     */
     private static String mailbox(List<EnvelopeAddress> addresses) {
-        for (EnvelopeAddress a : addresses) {
-            if (!a.isGroupStart() && !a.isGroupEnd()) {
-                return a.mailbox() == null ? "" : a.mailbox().toUpperCase(Locale.ROOT);
-            }
+        if (addresses.isEmpty() || addresses.get(0).mailbox() == null) {
+            return "";
         }
-        return "";
+        return addresses.get(0).mailbox().toUpperCase(Locale.ROOT);
     }
 
-    /** RFC 5957: the display name of the first address, or its address. */
+    /** RFC 5957: the display name of the first address, or its address; a group's name for a group. */
     private static String display(List<EnvelopeAddress> addresses) {
-        for (EnvelopeAddress a : addresses) {
-            if (!a.isGroupStart() && !a.isGroupEnd()) {
-                String name = EncodedWords.decode(a.name());
-                if (name != null && !name.isBlank()) {
-                    return name.strip().toUpperCase(Locale.ROOT);
-                }
-                return ((a.mailbox() == null ? "" : a.mailbox()) + "@" + (a.host() == null ? "" : a.host()))
-                        .toUpperCase(Locale.ROOT);
-            }
+        if (addresses.isEmpty()) {
+            return "";
         }
-        return "";
+        EnvelopeAddress a = addresses.get(0);
+        String name = EncodedWords.decode(a.name());
+        if (name != null && !name.isBlank()) {
+            return name.strip().toUpperCase(Locale.ROOT);
+        }
+        String mailbox = a.mailbox() == null ? "" : a.mailbox();
+        return (a.host() == null ? mailbox : mailbox + "@" + a.host()).toUpperCase(Locale.ROOT);
     }
 }

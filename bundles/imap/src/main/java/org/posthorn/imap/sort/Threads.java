@@ -127,12 +127,14 @@ public final class Threads {
                 }
                 previous = current;
             }
-            // step 1C: the last reference is the message's parent, replacing a presumed one
-            if (previous != null && !node.reaches(previous)) {
-                previous.adopt(node);
-            } else if (previous == null && node.parent != null) {
+            // step 1C: the last reference is the message's parent; a parent presumed from other
+            // messages' references goes first, even when the new link would make a loop and is not made
+            if (node.parent != null) {
                 node.parent.children.remove(node);
                 node.parent = null;
+            }
+            if (previous != null && !node.reaches(previous)) {
+                previous.adopt(node);
             }
         }
         List<Node> roots = new ArrayList<>();

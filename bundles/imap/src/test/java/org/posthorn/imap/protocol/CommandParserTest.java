@@ -95,6 +95,12 @@ class CommandParserTest {
         assertThatThrownBy(() -> parse("t LOGIN \"unterminated")).hasMessage("Unterminated quoted string");
         assertThatThrownBy(() -> parse("t LOGIN \"a\\b\" c")).hasMessage("Invalid escape in a quoted string");
         assertThatThrownBy(() -> parse("t LOGIN {3} x")).hasMessage("A literal must end the line");
+        // '~' is an atom char; only "~{" begins a literal8 (imaptest "atoms")
+        assertThat(parse("t LOGIN ~bob pw~1")).isEqualTo(new Command.Login("~bob", "pw~1"));
+        assertThat(parse("t LIST \"\" ~foo")).isEqualTo(new Command.ListMailboxes(false, Set.of(), "",
+                List.of("~foo"), Set.of(), List.of()));
+        assertThat(parse("t LIST \"\" &'%")).isEqualTo(new Command.ListMailboxes(false, Set.of(), "",
+                List.of("&'%"), Set.of(), List.of()));
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.posthorn.imap.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -55,6 +56,28 @@ class ConcurrencyTest extends ImapServerTest {
                 "* 2 FETCH (FLAGS (\\Flagged \\Recent))", "a1 OK NOOP completed");
         assertThat(a.command("a2 NOOP")).containsExactly("a2 OK NOOP completed");
         assertThat(b.command("b3 NOOP")).containsExactly("b3 OK NOOP completed");
+    }
+
+    @Test
+    void aKeywordSetByAnotherSessionIsAnnouncedInFlagsBeforeAFetchNamesIt() throws Exception {
+        assertThat(b.command("b1 STORE 1 +FLAGS.SILENT ($Label1)")).last().isEqualTo("b1 OK STORE completed");
+        settled();
+        // RFC 3501 §7.2.6: a FETCH response names only flags of the last FLAGS response (imaptest:
+        // "Keyword used without being in FLAGS")
+        List<String> lines = a.command("a1 FETCH 1 FLAGS");
+        assertThat(lines.get(0)).startsWith("* FLAGS (").contains("$Label1");
+        assertThat(lines).contains("* 1 FETCH (FLAGS ($Label1 \\Recent))");
+    }
+
+    @Test
+    void noopAndCheckShowWhatCommittedEvenBeforeTheStoresEventArrives() throws Exception {
+        // imaptest "copy": a COPY by one session, then NOOP in another must show the new message
+        imap.withoutEvents(() -> {
+            imap.deliver(user, "INBOX", MailboxCommandsTest.message("unannounced"));
+            assertThat(a.command("a1 NOOP")).containsExactly("* 4 EXISTS", "* 4 RECENT", "a1 OK NOOP completed");
+            imap.deliver(user, "INBOX", MailboxCommandsTest.message("unannounced too"));
+            assertThat(a.command("a2 CHECK")).containsExactly("* 5 EXISTS", "* 5 RECENT", "a2 OK CHECK completed");
+        });
     }
 
     @Test

@@ -68,6 +68,23 @@ class FetchTest extends ImapServerTest {
     }
 
     @Test
+    void aMessageWhoseBodyIsAMessageHasItAsPartOneAndItsBodyAsPartOneOne() throws Exception {
+        // RFC 3501 §6.4.5: part 1 of a non-multipart message is its body, here the embedded
+        // message itself; 1.HEADER and 1.TEXT are that message's, 1.1 its body (imaptest
+        // fetch-body-message-rfc822)
+        String outer = "From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n";
+        imap.deliver(user, "INBOX", outer + INNER);
+        c.command("n NOOP");
+        assertThat(c.command("a FETCH 2 (BODY.PEEK[1])"))
+                .containsExactly("* 2 FETCH (BODY[1] " + literal(INNER) + ")", "a OK FETCH completed");
+        assertThat(c.command("b FETCH 2 (BODY.PEEK[1.HEADER] BODY.PEEK[1.TEXT] BODY.PEEK[1.1])")).containsExactly(
+                "* 2 FETCH (BODY[1.HEADER] " + literal(INNER_HEADER) + " BODY[1.TEXT] {11}\r\nInner body."
+                        + " BODY[1.1] {11}\r\nInner body.)", "b OK FETCH completed");
+        assertThat(c.command("c FETCH 2 (BODY.PEEK[1.HEADER.FIELDS (Subject)])")).containsExactly(
+                "* 2 FETCH (BODY[1.HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: inner\r\n\r\n)", "c OK FETCH completed");
+    }
+
+    @Test
     void fastMacroAndUid() throws Exception {
         String date = org.posthorn.imap.protocol.ImapDates.format(
                 imap.store.messages(user, "INBOX", org.posthorn.api.store.UidSet.ALL).get(0).internalDate());
@@ -76,8 +93,9 @@ class FetchTest extends ImapServerTest {
                 "a OK FETCH completed");
         assertThat(c.command("b UID FETCH 1:* FLAGS"))
                 .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))", "b OK UID FETCH completed");
-        assertThat(c.command("c FETCH 1 (UID MODSEQ)"))
-                .containsExactly("* 1 FETCH (UID 1 MODSEQ (" + delivered.modSeq() + "))", "c OK FETCH completed");
+        assertThat(c.command("c FETCH 1 (UID MODSEQ)")).containsExactly(
+                "* OK [HIGHESTMODSEQ " + delivered.modSeq() + "] Highest",
+                "* 1 FETCH (UID 1 MODSEQ (" + delivered.modSeq() + "))", "c OK FETCH completed");
     }
 
     @Test

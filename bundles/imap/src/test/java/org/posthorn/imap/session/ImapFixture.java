@@ -21,6 +21,7 @@ import org.osgi.framework.BundleContext;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.MailboxEvent;
+import org.posthorn.api.store.MailboxListener;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.tls.TlsMaterial;
 import org.posthorn.api.user.UserDirectory;
@@ -54,6 +55,7 @@ public final class ImapFixture implements AutoCloseable {
     public final ImapService service;
     /** Every event, once it has reached the server. */
     private final List<MailboxEvent> events = new CopyOnWriteArrayList<>();
+    private final MailboxListener recorder = events::add;
 
     /** A server with plaintext login allowed, the defaults otherwise. */
     public ImapFixture(Path dir) throws Exception {
@@ -61,10 +63,14 @@ public final class ImapFixture implements AutoCloseable {
     }
 
     public ImapFixture(Path dir, UnaryOperator<ImapSettings> adjust) throws Exception {
+        this(dir, StoreSettings.DEFAULTS, adjust);
+    }
+
+    public ImapFixture(Path dir, StoreSettings storeSettings, UnaryOperator<ImapSettings> adjust) throws Exception {
         db = new DerbyDatabase(dir.resolve("derby"), 1000);
         SqlSchemaMigrator migrator = new SqlSchemaMigrator(db);
-        store = new DerbyMailboxStore(StoreSettings.DEFAULTS, db, migrator);
-        users = new DerbyUserDirectory(StoreSettings.DEFAULTS, db, migrator, new Argon2PasswordHasher(
+        store = new DerbyMailboxStore(storeSettings, db, migrator);
+        users = new DerbyUserDirectory(storeSettings, db, migrator, new Argon2PasswordHasher(
                 config(Argon2PasswordHasher.Config.class, Map.of("argon2_memory_kib", 64, "argon2_iterations", 1))));
         users.addDomain("example.org");
         tls = new ServerTlsMaterial(config(ServerTlsMaterial.Config.class, Map.of("host_name", "localhost")),
@@ -75,7 +81,7 @@ public final class ImapFixture implements AutoCloseable {
                 () -> Optional.of(tls));
         store.addListener(service);
         // after the server: the store tells listeners one after another, in this order
-        store.addListener(events::add);
+        store.addListener(recorder);
     }
 
     /** Waits until the server has been told of every change of the mailbox's messages so far. */
@@ -83,6 +89,23 @@ public final class ImapFixture implements AutoCloseable {
         long id = store.mailbox(account, mailbox).id();
         long highest = store.status(account, mailbox).highestModSeq();
         awaitEvent(e -> e.mailboxId() == id && e.modSeq() >= highest);
+    }
+
+    /** What a test does while the store's events do not reach the server. */
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code action} as if the store's events were late: the server is told of none of them. */
+    public void withoutEvents(Action action) throws Exception {
+        store.removeListener(service);
+        store.removeListener(recorder);
+        try {
+            action.run();
+        } finally {
+            store.addListener(service);
+            store.addListener(recorder);
+        }
     }
 
     /** Waits until the server has been told of an event like this. */
@@ -132,7 +155,7 @@ public final class ImapFixture implements AutoCloseable {
     }
 
     /** An OSGi configuration annotation with the given values and the declared defaults. */
-    static <A extends Annotation> A config(Class<A> type, Map<String, Object> values) {
+    public static <A extends Annotation> A config(Class<A> type, Map<String, Object> values) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 (proxy, method, args) -> method.getName().equals("annotationType") ? type
                         : values.getOrDefault(method.getName(), method.getDefaultValue())));

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.posthorn.api.store.FlagUpdate;
+import org.posthorn.api.store.MessageMeta;
 import org.posthorn.api.store.UidSet;
 
 /** Scripted exchanges for the authenticated state: mailboxes, LIST, STATUS, APPEND, SELECT, EXPUNGE, QUOTA. */
@@ -111,6 +112,11 @@ class MailboxCommandsTest extends ImapServerTest {
                 "* LIST (\\NonExistent) \"/\" Ghost (\"CHILDINFO\" (\"SUBSCRIBED\"))", "f OK LIST completed");
         assertThat(c.command("g LIST (RECURSIVEMATCH) \"\" G%"))
                 .containsExactly("g BAD RECURSIVEMATCH needs another selection option");
+        assertThat(c.command("h LIST (RECURSIVEMATCH REMOTE) \"\" G%"))
+                .containsExactly("h BAD RECURSIVEMATCH needs another selection option");
+        // RFC 5258 §3.5: no CHILDINFO when the subscribed child is listed itself (imaptest "listext")
+        assertThat(c.command("i LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (Ghost Ghost/Child)")).containsExactly(
+                "* LIST (\\NonExistent \\Subscribed) \"/\" Ghost/Child", "i OK LIST completed");
     }
 
     @Test
@@ -155,6 +161,42 @@ class MailboxCommandsTest extends ImapServerTest {
         assertThat(c.command("f LIST \"\" Drafts RETURN (STATUS (MESSAGES UNSEEN))")).containsExactly(
                 "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts", "* STATUS Drafts (MESSAGES 2 UNSEEN 2)",
                 "f OK LIST completed");
+    }
+
+    @Test
+    void multiappendStoresEveryMessageInOneGoWithConsecutiveUids() throws Exception {
+        String one = message("multi one");
+        String two = message("multi two");
+        String three = message("multi three");
+        c.send("a APPEND Drafts (\\Seen) {" + one.length() + "}");
+        assertThat(c.line()).isEqualTo("+ Ready for literal data");
+        c.sendRaw(one + " \"05-Nov-2026 10:00:00 +0100\" {" + two.length() + "}\r\n");
+        assertThat(c.line()).isEqualTo("+ Ready for literal data");
+        c.sendRaw(two + " (\\Flagged $Todo) {" + three.length() + "+}\r\n" + three + "\r\n");
+        assertThat(c.line()).isEqualTo("a OK [APPENDUID " + uidValidity("Drafts") + " 1:3] APPEND completed");
+        assertThat(imap.store.messages(user, "Drafts", UidSet.ALL)).extracting(MessageMeta::flags)
+                .containsExactly(Set.of("\\Seen"), Set.of(), Set.of("\\Flagged", "$Todo"));
+        assertThat(c.command("b STATUS Drafts (MESSAGES UIDNEXT)"))
+                .containsExactly("* STATUS Drafts (MESSAGES 3 UIDNEXT 4)", "b OK STATUS completed");
+    }
+
+    @Test
+    void multiappendStoresNothingWhenOneMessageCannotBeStored() throws Exception {
+        String one = message("first");
+        String two = message("second");
+        imap.users.setQuota(user, 0, 1);
+        // RFC 3502 §6.3.11: if the server fails to append any message, none is appended
+        c.sendRaw("a APPEND INBOX {" + one.length() + "+}\r\n" + one + " {" + two.length() + "+}\r\n" + two + "\r\n");
+        assertThat(c.line()).isEqualTo("a NO [OVERQUOTA] Quota exceeded");
+        imap.users.setQuota(user, 0, 0);
+        c.sendRaw("b APPEND INBOX {" + one.length() + "+}\r\n" + one + " {0+}\r\n\r\n");
+        assertThat(c.line()).isEqualTo("b NO [CANNOT] An empty message cannot be stored");
+        c.sendRaw("c APPEND INBOX {" + one.length() + "+}\r\n" + one + " {20000000}\r\n");
+        assertThat(c.line()).isEqualTo("c NO [TOOBIG] Message too large; the limit is 10485760 bytes");
+        c.sendRaw("d APPEND INBOX {" + one.length() + "+}\r\n" + one + " BOGUS {3+}\r\nabc\r\n");
+        assertThat(c.line()).startsWith("d BAD ");
+        assertThat(c.command("e STATUS INBOX (MESSAGES UIDNEXT)"))
+                .containsExactly("* STATUS INBOX (MESSAGES 0 UIDNEXT 1)", "e OK STATUS completed");
     }
 
     @Test

@@ -61,8 +61,9 @@ class StoreCopySearchTest extends ImapServerTest {
     @Test
     void conditionalStoreReportsModifiedMessages() throws Exception {
         long modSeq = imap.store.status(user, "INBOX").highestModSeq();
-        assertThat(c.command("a STORE 1,2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)"))
-                .containsExactly("a OK [MODIFIED 1:2] Conditional STORE failed for some messages");
+        assertThat(c.command("a STORE 1,2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)")).containsExactly(
+                "* OK [HIGHESTMODSEQ " + modSeq + "] Highest",
+                "a OK [MODIFIED 1:2] Conditional STORE failed for some messages");
         assertThat(c.command("b UID STORE 2 (UNCHANGEDSINCE " + modSeq + ") +FLAGS.SILENT (\\Answered)"))
                 .containsExactly("* 2 FETCH (UID 2 MODSEQ (" + (modSeq + 1) + "))", "b OK STORE completed");
         assertThat(c.command("c FETCH 2 FLAGS")).containsExactly(
@@ -115,6 +116,10 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("l SEARCH SINCE 1-Jan-2000 SENTBEFORE 1-Jan-2030 HEADER To someone"))
                 .containsExactly("* SEARCH 1 2 3 4", "l OK SEARCH completed");
         assertThat(c.command("m SEARCH 9")).containsExactly("* SEARCH", "m OK SEARCH completed");
+        c.command("n STORE 2 +FLAGS ($Label1)");
+        assertThat(c.command("o SEARCH KEYWORD $Label1")).containsExactly("* SEARCH 2", "o OK SEARCH completed");
+        // messages without any keyword have none of them (imaptest "search-flags")
+        assertThat(c.command("p SEARCH UNKEYWORD $Label1")).containsExactly("* SEARCH 1 3 4", "p OK SEARCH completed");
     }
 
     @Test
@@ -126,10 +131,35 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("c SEARCH RETURN (COUNT ALL) SEEN"))
                 .containsExactly("* ESEARCH (TAG \"c\") COUNT 0", "c OK SEARCH completed");
         long modSeq = imap.store.status(user, "INBOX").highestModSeq();
-        assertThat(c.command("d SEARCH MODSEQ 1")).containsExactly("* SEARCH 1 2 3 4 (MODSEQ " + modSeq + ")",
-                "d OK SEARCH completed");
+        // RFC 7162 §3.1: the first CONDSTORE enabling command in a selected mailbox reports HIGHESTMODSEQ
+        assertThat(c.command("d SEARCH MODSEQ 1")).containsExactly("* OK [HIGHESTMODSEQ " + modSeq + "] Highest",
+                "* SEARCH 1 2 3 4 (MODSEQ " + modSeq + ")", "d OK SEARCH completed");
         assertThat(c.command("e SEARCH RETURN (ALL) MODSEQ \"/flags/\\\\draft\" all 1 NOT FROM carol"))
                 .containsExactly("* ESEARCH (TAG \"e\") ALL 1,3:4 MODSEQ " + modSeq, "e OK SEARCH completed");
+        // RFC 7162 §3.1.5: with MIN or MAX alone, the MODSEQ of the messages returned
+        long first = imap.store.messages(user, "INBOX", org.posthorn.api.store.UidSet.ofUids(1)).get(0).modSeq();
+        long third = imap.store.messages(user, "INBOX", org.posthorn.api.store.UidSet.ofUids(3)).get(0).modSeq();
+        assertThat(c.command("f SEARCH RETURN (MIN) MODSEQ 1 1:3"))
+                .containsExactly("* ESEARCH (TAG \"f\") MIN 1 MODSEQ " + first, "f OK SEARCH completed");
+        assertThat(c.command("g SEARCH RETURN (MIN MAX) MODSEQ 1 1:3"))
+                .containsExactly("* ESEARCH (TAG \"g\") MIN 1 MAX 3 MODSEQ " + third, "g OK SEARCH completed");
+    }
+
+    @Test
+    void examineReportsRecentMessagesWithoutClaimingThem() throws Exception {
+        // RFC 3501 §6.3.2 (imaptest "select"): EXAMINE shows \Recent, the next read-write SELECT still gets it
+        String other = imap.newUser();
+        imap.deliver(other, "INBOX", message("bob@example.com", "one", "1"));
+        imap.deliver(other, "INBOX", message("bob@example.com", "two", "2"));
+        try (ImapClient o = loggedIn(other)) {
+            assertThat(o.command("a EXAMINE INBOX")).contains("* 2 RECENT");
+            assertThat(o.command("b FETCH 2 FLAGS")).containsExactly("* 2 FETCH (FLAGS (\\Recent))", "b OK FETCH completed");
+            o.command("c CLOSE");
+            assertThat(o.command("d STATUS INBOX (RECENT)")).contains("* STATUS INBOX (RECENT 2)");
+            assertThat(o.command("e SELECT INBOX")).contains("* 2 RECENT");
+            o.command("f CLOSE");
+            assertThat(o.command("g STATUS INBOX (RECENT)")).contains("* STATUS INBOX (RECENT 0)");
+        }
     }
 
     @Test
@@ -182,6 +212,21 @@ class StoreCopySearchTest extends ImapServerTest {
         assertThat(c.command("e SORT (BOGUS) UTF-8 ALL")).containsExactly("e BAD Unknown sort key BOGUS");
         assertThat(c.command("f SORT (DATE) KOI8-R ALL"))
                 .containsExactly("f NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R");
+    }
+
+    @Test
+    void aGroupSortsByItsName() throws Exception {
+        // RFC 5256 §3: the first address's addr-mailbox, for a group its start marker's: the name (imaptest
+        // "sort-addresses", "sort-display-to")
+        String other = imap.newUser();
+        imap.deliver(other, "INBOX", "To: zed: aa@aa.org;\r\nSubject: 1\r\n\r\nx\r\n");
+        imap.deliver(other, "INBOX", "To: Bob <bob@example.org>\r\nSubject: 2\r\n\r\nx\r\n");
+        imap.deliver(other, "INBOX", "To: alpha: zz@zz.org;\r\nSubject: 3\r\n\r\nx\r\n");
+        try (ImapClient o = loggedIn(other)) {
+            o.command("s SELECT INBOX");
+            assertThat(o.command("a SORT (TO) UTF-8 ALL")).containsExactly("* SORT 3 2 1", "a OK SORT completed");
+            assertThat(o.command("b SORT (DISPLAYTO) UTF-8 ALL")).containsExactly("* SORT 3 2 1", "b OK SORT completed");
+        }
     }
 
     @Test

@@ -62,6 +62,15 @@ class ThreadsTest {
     }
 
     @Test
+    void aMessageWhoseReferencesWouldMakeALoopLosesItsPresumedParent() {
+        // imaptest "thread": b names a then c, so a is c's presumed parent; c names b, which is below it:
+        // c's presumed link to a is broken and the loop is not made
+        List<SortKeys> messages = List.of(message(1, "x", 3, "<a@b>"), message(2, "y", 1, "<b@b>", "<a@b>", "<c@b>"),
+                message(3, "z", 2, "<c@b>", "<b@b>"));
+        assertThat(Threads.references(messages)).isEqualTo("(3 2)(1)");
+    }
+
+    @Test
     void messageIdsAreFoundInHeaderValues() {
         assertThat(Threads.messageIds("References: <a@x>\r\n <b@y> junk <c@z>\r\n\r\n"))
                 .containsExactly("<a@x>", "<b@y>", "<c@z>");

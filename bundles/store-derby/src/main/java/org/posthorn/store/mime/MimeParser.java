@@ -75,6 +75,9 @@ public final class MimeParser {
     private final Entity root;
     /** Terminator length of the previous line: a delimiter line takes it as its own CRLF. */
     private int previousTerminator;
+    /** Whether the line being read, and the one before it, are empty (no bytes before their terminator). */
+    private boolean lineEmpty;
+    private boolean previousLineEmpty;
     private Entity pendingChild;
     private boolean headerEnds;
     private boolean feeding;
@@ -99,6 +102,7 @@ public final class MimeParser {
         @Override
         public void head(byte[] b, int len, boolean complete) {
             feeding = false;
+            lineEmpty = len == 0;
             if (complete && len >= 2 && b[0] == '-' && b[1] == '-' && delimiter(b, len)) {
                 return;
             }
@@ -125,6 +129,7 @@ public final class MimeParser {
 
         @Override
         public void more(byte[] b, int off, int len) {
+            lineEmpty &= len == 0;
             if (feeding) {
                 feed(stack.get(stack.size() - 1), b, off, len);
             }
@@ -142,6 +147,7 @@ public final class MimeParser {
                 pendingChild = null;
             }
             previousTerminator = terminatorLength;
+            previousLineEmpty = lineEmpty;
         }
     }
 
@@ -171,7 +177,9 @@ public final class MimeParser {
                 continue;
             }
             long closeAt = reader.lineStart() - previousTerminator;
-            long lfBefore = reader.lfCount();
+            // the line break before the delimiter belongs to it (RFC 2046 §5.1.1): when the body
+            // ends with a line break (the line before was empty), that last line is not one more
+            long lfBefore = reader.lfCount() - (previousLineEmpty ? 1 : 0);
             while (stack.size() - 1 > k) {
                 finish(stack.remove(stack.size() - 1), closeAt, lfBefore, false);
             }

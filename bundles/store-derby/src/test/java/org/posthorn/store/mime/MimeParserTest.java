@@ -155,6 +155,20 @@ class MimeParserTest {
     }
 
     @Test
+    void aPartEndingInALineBreakBeforeTheDelimiterCountsThatLineOnce() throws IOException {
+        // imaptest "fetch-bodystructure": the body is "hello\r\n", one line; the next CR LF is the delimiter's
+        String m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n\r\n--b\r\n\r\nhello\r\n--b\r\n\r\n"
+                + "a\r\n\r\n\r\n--b--\r\n";
+        MimePart root = parse(m).structure();
+        assertThat(body(m, root.part("1"))).isEqualTo("hello\r\n");
+        assertThat(root.part("1").lines()).isEqualTo(1);
+        assertThat(body(m, root.part("2"))).isEqualTo("hello");
+        assertThat(root.part("2").lines()).isEqualTo(1);
+        assertThat(body(m, root.part("3"))).isEqualTo("a\r\n\r\n");
+        assertThat(root.part("3").lines()).isEqualTo(2);
+    }
+
+    @Test
     void headerOnlyMessageAndMultipartWithoutPartsStayWellFormed() throws IOException {
         String headerOnly = "Subject: only a header\r\n";
         MimePart root = parse(headerOnly).structure();
