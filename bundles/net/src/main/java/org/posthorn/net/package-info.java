@@ -9,5 +9,5 @@
  * replies out, counted and dot-stuffed bodies as blocking streams, STARTTLS in one call.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.posthorn.net;
