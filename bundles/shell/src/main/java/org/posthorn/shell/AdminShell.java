@@ -68,7 +68,9 @@ public final class AdminShell implements Services {
     @Activate
     public AdminShell(BundleContext context) {
         this.context = context;
-        for (AdminCommand command : AdminCommand.all(this)) {
+        List<AdminCommand> commands = new ArrayList<>(AdminCommand.all(this));
+        commands.addAll(new BundleCommands(context).commands());
+        for (AdminCommand command : commands) {
             registrations.add(context.registerService(Function.class, command,
                     FrameworkUtil.asDictionary(command.serviceProperties())));
         }

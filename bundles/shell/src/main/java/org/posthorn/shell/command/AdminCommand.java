@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
+import org.osgi.framework.BundleException;
 import org.posthorn.api.queue.QueueException;
 import org.posthorn.api.store.StoreException;
 import org.posthorn.api.user.UserAdminException;
@@ -103,7 +104,7 @@ public final class AdminCommand implements Function {
         }
         try {
             body.run(call);
-        } catch (UserAdminException | QueueException | StoreException e) {
+        } catch (UserAdminException | QueueException | StoreException | BundleException e) {
             // the services' own messages say what was wrong ("no account bob@example.org")
             throw new CommandFailure(e.getMessage());
         }
