@@ -38,7 +38,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.mail.MessageSource;
 import org.posthorn.api.store.MailboxListener;
 import org.posthorn.api.store.MailboxStore;
@@ -164,26 +163,11 @@ public class ImapIT {
     }
 
     private <T> T service(Class<T> type, String filter) throws Exception {
-        String objectClass = "(objectClass=" + type.getName() + ")";
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context,
-                context.createFilter(filter == null ? objectClass : "(&" + objectClass + filter + ")"), null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            assertNotNull(type.getSimpleName() + " service registered", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
+        return OsgiLookup.service(context, type, filter);
     }
 
     private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(symbolicName + " is not installed");
+        return OsgiLookup.bundle(context, symbolicName);
     }
 
     private static String last(List<String> lines) {
