@@ -8,6 +8,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -60,7 +62,12 @@ public class ShellIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        return PosthornDistribution.create("shell").options();
+        PosthornDistribution distribution = PosthornDistribution.create("shell");
+        // Recipients that waited for the user directory are retried within seconds, not a minute,
+        // whether or not the queue's wake-up on the directory's return catches them.
+        Files.writeString(distribution.conf().resolve("org.posthorn.queue.cfg"),
+                "unavailable.retry=5s\nscan.interval=1s\n", StandardOpenOption.APPEND);
+        return distribution.options();
     }
 
     private record Result(String output, Exception failure) { }

@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -147,8 +147,8 @@ public final class ShellSocket {
                     sessions.release();
                     connection.close();
                 }
-            } catch (AsynchronousCloseException e) {
-                return;
+            } catch (ClosedChannelException e) {
+                return; // closed by close()
             } catch (IOException e) {
                 LOG.warn("Shell socket {}: {}", socket, e.getMessage());
             } catch (InterruptedException e) {
