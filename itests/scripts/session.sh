@@ -50,6 +50,14 @@ set_keys org.posthorn.smtp.cfg bind.address=127.0.0.1 host.name=mx.$domain \
     mx.port=$mx submission.port=$submission submissions.port=$submissions
 set_keys org.posthorn.imap.cfg bind.address=127.0.0.1 imap.port=$imap imaps.port=$imaps
 set_keys org.posthorn.pop3.cfg bind.address=127.0.0.1 pop3.port=$pop3 pop3s.port=$pop3s
+# any other listener (ManageSieve, ...) too, so nothing binds a well-known port
+for cfg in "$POSTHORN_CONF"/*.cfg; do
+    case $cfg in */org.posthorn.smtp.cfg|*/org.posthorn.imap.cfg|*/org.posthorn.pop3.cfg) continue ;; esac
+    for key in $(sed -n 's/^\([a-z.]*\.port\)=[0-9].*/\1/p' "$cfg"); do
+        set_keys "${cfg##*/}" "$key=$(free_port)"
+    done
+    if grep -q '^bind.address=' "$cfg"; then set_keys "${cfg##*/}" bind.address=127.0.0.1; fi
+done
 echo "MX $mx, submission $submission, submissions $submissions, IMAP $imap, IMAPS $imaps"
 
 trap '"$posthorn" stop >/dev/null 2>&1 || true' EXIT
