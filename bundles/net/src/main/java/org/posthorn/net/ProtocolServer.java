@@ -1,7 +1,10 @@
 package org.posthorn.net;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.posthorn.api.tls.TlsMaterial;
@@ -29,6 +32,8 @@ import org.posthorn.net.internal.NetServer;
  */
 public final class ProtocolServer implements AutoCloseable {
 
+    private static final Set<ProtocolServer> RUNNING = ConcurrentHashMap.newKeySet();
+
     private final NetServer server;
 
     private ProtocolServer(NetServer server) {
@@ -46,7 +51,17 @@ public final class ProtocolServer implements AutoCloseable {
      */
     public static ProtocolServer start(ServerSettings settings, SessionFactory sessions,
                                        Supplier<Optional<TlsMaterial>> tls) {
-        return new ProtocolServer(NetServer.start(settings, sessions, tls));
+        ProtocolServer server = new ProtocolServer(NetServer.start(settings, sessions, tls));
+        RUNNING.add(server);
+        return server;
+    }
+
+    /**
+     * The servers started in this JVM and not closed yet, ordered by {@link ServerSettings#name()}:
+     * what an admin's overview (the shell's {@code status}) lists.
+     */
+    public static List<ProtocolServer> running() {
+        return RUNNING.stream().sorted(Comparator.comparing(s -> s.settings().name())).toList();
     }
 
     /**
@@ -76,6 +91,7 @@ public final class ProtocolServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        RUNNING.remove(this);
         server.close();
     }
 }

@@ -65,6 +65,14 @@ class ListenerTest {
     }
 
     @Test
+    void aStartedServerIsListedAsRunningUntilClosed() {
+        server = protocol.start(TestProtocol.settings(onPort("listed", 0)).build());
+        assertThat(ProtocolServer.running()).contains(server);
+        server.close();
+        assertThat(ProtocolServer.running()).doesNotContain(server);
+    }
+
+    @Test
     void changedListenerIsReboundWhileOthersAndOpenConnectionsCarryOn() throws Exception {
         server = protocol.start(TestProtocol.settings(onPort("moving", 0), onPort("steady", 0), onPort("leaving", 0)).build());
         InetSocketAddress oldMoving = protocol.address("moving");
