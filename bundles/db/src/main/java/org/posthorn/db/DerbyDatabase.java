@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.logging.Logger;
 
@@ -48,6 +49,17 @@ public final class DerbyDatabase implements DataSource {
         @AttributeDefinition(description = "Bytes of Derby's transaction log buffer; large messages are written"
                 + " through it page by page, so a bigger buffer speeds up their delivery (Derby's own default: 32768)")
         int log_buffer_size() default 1048576;
+
+        @AttributeDefinition(description = "Most database connections open at once (in use and idle); when all"
+                + " are in use a caller waits up to pool.max.wait.seconds for one, then gets an error")
+        int pool_max_size() default 100;
+
+        @AttributeDefinition(description = "Connections kept open between uses; opening an embedded Derby connection"
+                + " costs about as much as a small query, so the busy ones are reused")
+        int pool_max_idle() default 32;
+
+        @AttributeDefinition(description = "Seconds a caller waits for a connection when pool.max.size are in use")
+        int pool_max_wait_seconds() default 30;
     }
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DerbyDatabase.class);
@@ -59,11 +71,13 @@ public final class DerbyDatabase implements DataSource {
     private final Path directory;
     private final String url;
     private final Driver driver;
+    private final ConnectionPool pool;
 
     @Activate
     public DerbyDatabase(Config config, BundleContext context) throws SQLException {
         this(resolve(context.getProperty("posthorn.data"), config.directory()), config.page_cache_size(),
-                config.log_buffer_size());
+                config.log_buffer_size(), new ConnectionPool.Limits(config.pool_max_size(), config.pool_max_idle(),
+                        Duration.ofSeconds(config.pool_max_wait_seconds())));
     }
 
     /** Boots the engine with Derby's default log buffer; see {@link #DerbyDatabase(Path, int, int)}. */
@@ -71,8 +85,14 @@ public final class DerbyDatabase implements DataSource {
         this(directory, pageCacheSize, 32768);
     }
 
-    /** Boots the engine and opens (creating if needed) the database in {@code directory}. */
+    /** Boots the engine with the default pool limits; see {@link #DerbyDatabase(Path, int, int, ConnectionPool.Limits)}. */
     public DerbyDatabase(Path directory, int pageCacheSize, int logBufferSize) throws SQLException {
+        this(directory, pageCacheSize, logBufferSize, ConnectionPool.Limits.DEFAULT);
+    }
+
+    /** Boots the engine and opens (creating if needed) the database in {@code directory}. */
+    DerbyDatabase(Path directory, int pageCacheSize, int logBufferSize, ConnectionPool.Limits poolLimits)
+            throws SQLException {
         this.directory = directory.toAbsolutePath().normalize();
         this.url = "jdbc:derby:" + this.directory.toString().replace(File.separatorChar, '/');
         configureEngine(this.directory, pageCacheSize, logBufferSize);
@@ -82,6 +102,7 @@ public final class DerbyDatabase implements DataSource {
         try (Connection c = driver.connect(url, create)) {
             LOG.info("Derby database ready at {}", this.directory);
         }
+        this.pool = new ConnectionPool(() -> driver.connect(url, new Properties()), poolLimits);
     }
 
     static Path resolve(String dataDirectory, String configured) {
@@ -97,9 +118,14 @@ public final class DerbyDatabase implements DataSource {
         return directory;
     }
 
+    /**
+     * A pooled connection: closing it returns it to the pool, with its uncommitted work rolled
+     * back, its statements closed and autocommit, isolation, holdability, read-only and schema
+     * as a new connection has them.
+     */
     @Override
     public Connection getConnection() throws SQLException {
-        return driver.connect(url, new Properties());
+        return pool.borrow();
     }
 
     @Override
@@ -107,9 +133,13 @@ public final class DerbyDatabase implements DataSource {
         return getConnection();
     }
 
-    /** Shuts the database and the engine down; Derby removes its lock files. */
+    /**
+     * Closes all connections (rolling back those still in use), then shuts the database and the
+     * engine down; Derby removes its lock files.
+     */
     @Deactivate
     public void close() {
+        pool.close();
         shutdown(url + ";shutdown=true", DATABASE_SHUT_DOWN);
         shutdown("jdbc:derby:;shutdown=true", ENGINE_SHUT_DOWN);
         LOG.info("Derby database at {} shut down", directory);

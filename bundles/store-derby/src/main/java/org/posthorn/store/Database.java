@@ -52,75 +52,41 @@ public final class Database {
         }
     }
 
-    /** Idle connections kept for transactions; opening an embedded Derby connection costs more than a small delivery. */
-    private static final int POOL_SIZE = 16;
-
     private final DataSource dataSource;
     private final int retries;
-    private final java.util.concurrent.BlockingDeque<Connection> idle =
-            new java.util.concurrent.LinkedBlockingDeque<>(POOL_SIZE);
-    private volatile boolean closed;
 
+    /**
+     * @param dataSource pools its connections (as {@code org.posthorn.db} does): every transaction
+     *                   and every message stream takes one and closes it
+     */
     public Database(DataSource dataSource, int retries) {
         this.dataSource = dataSource;
         this.retries = retries;
     }
 
-    private Connection borrow() throws SQLException {
-        Connection c = idle.pollFirst();
-        if (c != null && !c.isClosed()) {
-            return c;
-        }
-        c = open();
-        c.setAutoCommit(false);
-        return c;
-    }
-
-    /** Keeps a connection whose transaction ended cleanly, or closes it. */
-    private void release(Connection c, boolean clean) {
-        if (clean && !closed && idle.offerFirst(c)) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            LOG.debug("Closing a connection failed: {}", e.getMessage());
-        }
-    }
-
-    /** Closes the idle connections; later transactions open and close their own. */
-    public void close() {
-        closed = true;
-        Connection c;
-        while ((c = idle.pollFirst()) != null) {
-            release(c, false);
-        }
-    }
-
     /** A connection for the caller to manage (streams that outlive a call), READ_COMMITTED. */
     public Connection open() throws SQLException {
         Connection c = dataSource.getConnection();
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        }
         return c;
     }
 
     public <T> T transaction(Work<T> work) throws StoreException {
         for (int attempt = 0; ; attempt++) {
-            Connection c = null;
-            boolean clean = false;
-            try {
-                c = borrow();
+            try (Connection c = open()) {
+                c.setAutoCommit(false);
                 Tx tx = new Tx(c);
                 T result;
                 try {
                     result = work.run(tx);
                     c.commit();
                 } catch (SQLException | StoreException | IOException | RuntimeException e) {
-                    clean = rollback(c) && !(e instanceof SQLException);
+                    rollback(c);
                     tx.afterRollback.forEach(Runnable::run);
                     throw e;
                 }
-                clean = true;
                 tx.afterCommit.forEach(Runnable::run);
                 return result;
             } catch (SQLException e) {
@@ -129,18 +95,12 @@ public final class Database {
                     continue;
                 }
                 if (e.getSQLState() != null && e.getSQLState().startsWith("08") && attempt == 0) {
-                    // a pooled connection the database closed meanwhile: once more on a fresh one
-                    close();
-                    closed = false;
+                    // a pooled connection the database closed meanwhile: the pool drops it, try once more
                     continue;
                 }
                 throw unavailable(e);
             } catch (IOException e) {
                 throw new StoreException(StoreException.Reason.UNAVAILABLE, "cannot read message: " + e.getMessage(), e);
-            } finally {
-                if (c != null) {
-                    release(c, clean);
-                }
             }
         }
     }
@@ -150,13 +110,11 @@ public final class Database {
         return new StoreException(StoreException.Reason.UNAVAILABLE, "database error: " + e.getMessage(), e);
     }
 
-    private static boolean rollback(Connection c) {
+    private static void rollback(Connection c) {
         try {
             c.rollback();
-            return true;
         } catch (SQLException e) {
             LOG.debug("Rollback failed: {}", e.getMessage());
-            return false;
         }
     }
 }

@@ -97,7 +97,6 @@ public final class DerbyMailboxStore implements MailboxStore {
     public void close() {
         purger.close();
         events.close();
-        database.close();
     }
 
     /** Deletes unreferenced raw messages now (tests, admin); normally this runs after each expunge. */

@@ -37,7 +37,6 @@ public final class StoreFixture implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        directory.close();
         db.close();
     }
 }

@@ -24,7 +24,6 @@ import javax.sql.DataSource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.posthorn.api.db.SchemaMigrator;
 import org.posthorn.api.mail.MailAddress;
@@ -73,11 +72,6 @@ public final class DerbyUserDirectory implements UserDirectory, UserAdmin {
         this.settings = settings;
         this.database = new Database(dataSource, settings.deadlockRetries());
         this.hasher = hasher;
-    }
-
-    @Deactivate
-    public void close() {
-        database.close();
     }
 
     // ---- UserDirectory ---------------------------------------------------------------------
