@@ -83,7 +83,6 @@ final class ShellFixture implements Services, AutoCloseable {
         processor.stop();
         threadIo.stop();
         store.close();
-        directory.close();
         db.close();
     }
 
