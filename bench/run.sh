@@ -6,10 +6,11 @@
 # Needs root and the reference peers of ../shared/bench (run its setup.sh once). Knobs
 # (environment, defaults): PEERS_DIR=../shared/bench, BENCH_PEERS="pd" (pd = Postfix+Dovecot,
 # gm = GreenMail; both: "pd gm"; empty: Posthorn alone), BENCH_SUITE=full (smtp: only the
-# 1-recipient SMTP load, for before/after comparisons of one change), IMAP_SECS=60, COMPLIANCE=0, IMAPTEST (binary; else looked up
-# in /work/tools/bin, then as ../shared/bench/imap_load.sh does), BENCH_JAVA_OPTS (added to
+# SMTP loads, for before/after figures of one change), IMAP_SECS=60, COMPLIANCE=0, IMAPTEST
+# (binary; else /work/tools/bin/imaptest, then as ../shared/bench/imap_load.sh looks), BENCH_JAVA_OPTS (added to
 # Posthorn's JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=bench/target/run.jfr),
-# BENCH_DOC=docs/performance.md (where the table is appended; empty: nowhere), and every knob
+# BENCH_CONF ("FILE KEY VALUE; ..." set in the instance's conf), BENCH_DOC=docs/performance.md
+# (where the table is appended; empty: nowhere), and every knob
 # of run_suite.sh (SMTP_N, SMTP_C, SMTP_SIZE, SMTP_R10_N, POP3_K, POP3_M, WARMUP_N).
 # Posthorn runs from bench/target/instance (conf copied from the distribution, listeners on
 # 127.0.0.1:12025/12143/12110, plain-text login allowed for the load tools). Every server this
@@ -83,6 +84,12 @@ set_key org.posthorn.pop3.cfg auth.plaintext.allowed true
 set_key org.posthorn.pop3.cfg max.connections.per.address 1000
 set_key org.posthorn.store.cfg default.domain "$BENCH_DOMAIN"
 set_key org.posthorn.queue.cfg host.name mx.example.test
+# BENCH_CONF="FILE KEY VALUE; ...": more settings, e.g. "org.posthorn.queue.cfg workers 16"
+IFS=';' read -r -a extra <<< "${BENCH_CONF:-}"
+for setting in "${extra[@]}"; do
+    read -r f k v <<< "$setting"
+    [ -z "${f:-}" ] || set_key "$f" "$k" "$v"
+done
 
 idle_load=$(loadavg)
 log "starting Posthorn (load average $idle_load)"
@@ -97,8 +104,12 @@ pid=$(cat "$POSTHORN_DATA/posthorn.pid")
 echo "RESULT name=posthorn label=startup target=$pid startup_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') load=\"$idle_load\"" >> "$results"
 
 log "provisioning $BENCH_DOMAIN and its users through bin/posthorn shell"
-umask 077
-printf '%s\n' "$BENCH_PASS" > "$out/password"
+# the listeners may accept before the store has migrated its schema: wait for the directory
+for ((i = 0; i < 300; i++)); do
+    "$dist/bin/posthorn" shell -c "posthorn:domain-list" >/dev/null 2>&1 && break
+    sleep 1
+done
+(umask 077 && printf '%s\n' "$BENCH_PASS" > "$out/password")
 {
     echo "posthorn:domain-add $BENCH_DOMAIN"
     bench_users | while read -r u; do echo "posthorn:user-add $u@$BENCH_DOMAIN --password-file $out/password"; done
@@ -110,9 +121,15 @@ run_suite() {  # NAME SMTP IMAP POP3 MEM...
     local name=$1
     note "$name start $(date -u +%H:%M:%S) load=\"$(loadavg)\""
     if [ "$BENCH_SUITE" = smtp ]; then
-        python3 "$PEERS_DIR/mailcheck.py" purge "${3%:*}" "${3#*:}" --pass "$BENCH_PASS" bench
-        bash "$PEERS_DIR/smtp_load.sh" "${2%:*}" "${2#*:}" -n "${SMTP_N:-5000}" -c "${SMTP_C:-20}" \
-            -l "${SMTP_SIZE:-4096}" -r 1 -V "$3" -L smtp_r1 | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+        bash "$PEERS_DIR/smtp_load.sh" "${2%:*}" "${2#*:}" -n "${WARMUP_N:-500}" -c 10 -V "$3" -L warmup >/dev/null
+        local r
+        for r in 1 10; do
+            python3 "$PEERS_DIR/mailcheck.py" purge "${3%:*}" "${3#*:}" --pass "$BENCH_PASS" bench \
+                2bench 3bench 4bench 5bench 6bench 7bench 8bench 9bench 10bench
+            bash "$PEERS_DIR/smtp_load.sh" "${2%:*}" "${2#*:}" -n "$([ $r = 1 ] && echo "${SMTP_N:-5000}" ||
+                echo "${SMTP_R10_N:-5000}")" -c "${SMTP_C:-20}" -l "${SMTP_SIZE:-4096}" -r $r -V "$3" \
+                -L smtp_r$r | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+        done
     else
         bash "$PEERS_DIR/run_suite.sh" "$@" | tee -a "$results"
     fi

@@ -7,6 +7,7 @@ The ratio column is Posthorn / Postfix+Dovecot (higher is better for rates, lowe
 seconds and memory).
 """
 import argparse
+import collections
 import datetime
 import os
 import shlex
@@ -42,16 +43,16 @@ def value(rows, label, field, scale=1.0):
 
 
 LINES = [
-    ("SMTP 5000 x 4 KB, 1 rcpt, 20 sessions: accepted msg/s", "smtp_r1", "msgs_per_s", 1),
+    ("SMTP {n} x {size} B, 1 rcpt, {c} sessions: accepted msg/s", "smtp_r1", "msgs_per_s", 1),
     ("... all in the mailboxes after (s)", "smtp_r1", "last_delivery_s", 1),
     ("... delivered msg/s (to the last one in a mailbox)", "smtp_r1", "deliveries_per_s", 1),
-    ("SMTP 5000 x 4 KB, 10 rcpts, 20 sessions: accepted msg/s", "smtp_r10", "msgs_per_s", 1),
-    ("... all 50,000 copies in the mailboxes after (s)", "smtp_r10", "last_delivery_s", 1),
+    ("SMTP {n} x {size} B, 10 rcpts, {c} sessions: accepted msg/s", "smtp_r10", "msgs_per_s", 1),
+    ("... all copies in the mailboxes after (s)", "smtp_r10", "last_delivery_s", 1),
     ("... delivered copies/s", "smtp_r10", "deliveries_per_s", 1),
-    ("IMAP 50 users, 20 clients: ops/s", "imap", "ops_per_s", 1),
+    ("IMAP {users} users, {clients} clients, {secs} s: ops/s", "imap", "ops_per_s", 1),
     ("IMAP: logins/s", "imap", "logins_per_s", 1),
     ("IMAP: protocol errors (imaptest Error: lines) / session errors", "imap", "errors", 1),
-    ("POP3 20 users x 250 x 4 KB RETR+DELE: msg/s", "pop3", "msgs_per_s", 1),
+    ("POP3 {users} users x {per_user} x {size} B RETR+DELE: msg/s", "pop3", "msgs_per_s", 1),
     ("memory idle: RSS / PSS (MB; ratio of PSS)", "mem_idle", ("rss_kb", "pss_kb"), 1024),
     ("memory after the SMTP loads: RSS / PSS (MB)", "mem_after_smtp", ("rss_kb", "pss_kb"), 1024),
     ("memory after all loads: RSS / PSS (MB)", "mem_after_all", ("rss_kb", "pss_kb"), 1024),
@@ -62,7 +63,7 @@ LINES = [
 def fmt(v):
     if v is None:
         return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}"
+    return f"{v:,.0f}" if abs(v) >= 100 or v.is_integer() else f"{v:.1f}"
 
 
 def cell(rows, label, field, scale):
@@ -110,7 +111,8 @@ def main():
         if len(head) > len(servers) + 1:
             a, b = nums.get("posthorn"), nums.get(REFERENCE)
             cells.append(f"{a / b:.2f}" if a is not None and b else "")
-        out.append(f"| {title} | " + " | ".join(cells) + " |")
+        params = next((results[s][label] for s in servers if label in results[s]), {})
+        out.append(f"| {title.format_map(collections.defaultdict(str, params))} | " + " | ".join(cells) + " |")
     incomplete = [f"{s} {l}" for s in servers for l in ("smtp_r1", "smtp_r10")
                   if results[s].get(l, {}).get("complete") not in (None, "True", "true", "yes")]
     if incomplete:
