@@ -56,7 +56,7 @@ public final class QueueComponent {
             description = "The durable mail queue: spool, delivery, retries and bounces")
     public @interface Config {
         @AttributeDefinition(description = "Delivery threads of this node")
-        int workers() default 4;
+        int workers() default 16;
 
         @AttributeDefinition(description = "This server's name in bounces (Reporting-MTA, MAILER-DAEMON@);"
                 + " empty: the machine's host name")

@@ -34,7 +34,7 @@ public record QueueSettings(int workers, String hostName, RetrySchedule retries,
 
     /** The documented defaults, with the given host name. */
     public static QueueSettings defaults(String hostName) {
-        return new QueueSettings(4, hostName, RetrySchedule.standard(), Duration.ofHours(4), Duration.ofDays(1),
+        return new QueueSettings(16, hostName, RetrySchedule.standard(), Duration.ofHours(4), Duration.ofDays(1),
                 Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofMinutes(10), false, 1024 * 1024);
     }
 
