@@ -102,4 +102,19 @@ class ReverseDnsTest {
         assertThat(queued.text()).startsWith("Received: from helo.example (unknown [127.0.0.1])\r\n");
         assertThat(dns.queries()).isZero();
     }
+
+    @Test
+    void connectionsFromOneAddressShareOneLookUp() throws Exception {
+        dns.ptr("127.0.0.1", "client.test").a("client.test", "127.0.0.1");
+        startServer(Map.of());
+        for (int i = 0; i < 3; i++) {
+            try (SmtpClient client = SmtpClient.connect(server.mx())) {
+                client.ehlo("helo.example");
+                assertThat(client.command("MAIL FROM:<sender@example.com>")).isEqualTo("250 2.1.0 Ok");
+                assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("250 2.1.5 Ok");
+            }
+        }
+        assertThat(namesPoliciesSaw).containsExactly("client.test", "client.test", "client.test");
+        assertThat(dns.queries()).as("one PTR, one A and one AAAA question for all three").isEqualTo(3);
+    }
 }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * records contain that address (anyone can put any name in their own PTR record). Looked up in
  * the background from the moment the client connects, so the greeting does not wait; asked for
  * at most until the timeout after the connect, and then settled for the session: unknown
- * ({@code null}) if there is none, a look-up failed or took too long. Used on the session's
- * thread only.
+ * ({@code null}) if there is none, a look-up failed or took too long. One look-up may serve
+ * several sessions of the same client ({@link SmtpReceiver} keeps recent ones). Used on the
+ * session's thread only.
  */
 final class ClientName {
 
@@ -42,14 +43,18 @@ final class ClientName {
         this.deadline = deadline;
     }
 
-    /** Starts looking up {@code address} on {@code executor}; the answer is due within {@code timeout}. */
-    static ClientName lookUp(DnsResolver dns, InetAddress address, Duration timeout, Executor executor) {
+    /** Starts looking up {@code address} on {@code executor}; completes with the name or {@code null}. */
+    static CompletableFuture<String> start(DnsResolver dns, InetAddress address, Executor executor) {
         try {
-            return new ClientName(CompletableFuture.supplyAsync(() -> confirmed(dns, address), executor),
-                    System.nanoTime() + timeout.toNanos());
+            return CompletableFuture.supplyAsync(() -> confirmed(dns, address), executor);
         } catch (RejectedExecutionException e) {
-            return UNKNOWN;
+            return CompletableFuture.completedFuture(null);
         }
+    }
+
+    /** A session's view of a look-up (maybe shared, maybe done): its answer is due within {@code timeout}. */
+    static ClientName awaiting(CompletableFuture<String> lookup, Duration timeout) {
+        return new ClientName(lookup, System.nanoTime() + timeout.toNanos());
     }
 
     /** The name, waiting for the look-up until the deadline at most; {@code null} if unknown. */
@@ -59,7 +64,7 @@ final class ClientName {
             try {
                 name = lookup.get(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                lookup.cancel(false);
+                // not cancelled: other sessions of this client may still use its answer
                 LOG.debug("Reverse DNS look-up took too long; client name unknown");
             } catch (ExecutionException e) {
                 LOG.debug("Reverse DNS look-up failed: {}", e.getCause().toString());

@@ -2,9 +2,13 @@ package org.posthorn.smtp.session;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -41,6 +45,14 @@ public final class SmtpReceiver implements SessionFactory {
 
     /** Reverse-DNS look-ups run here so that the greeting does not wait for them. */
     private static final int LOOKUP_THREADS = 8;
+    /**
+     * How long a client's looked-up name (or its absence) serves its next connections: a client
+     * whose reverse DNS does not answer costs the wait once, not on every connection.
+     */
+    private static final Duration NAME_REUSE = Duration.ofMinutes(5);
+    private static final int MAX_RECENT_NAMES = 10_000;
+
+    private record RecentLookup(CompletableFuture<String> answer, long startedNanos) { }
 
     private final Services services;
     private final LoginThrottle throttle;
@@ -48,6 +60,12 @@ public final class SmtpReceiver implements SessionFactory {
     private final Path holdFolder;
     private final ZoneId zone;
     private final ExecutorService lookups;
+    private final Map<InetAddress, RecentLookup> recentLookups = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetAddress, RecentLookup> eldest) {
+            return size() > MAX_RECENT_NAMES;
+        }
+    };
     private volatile SmtpSettings settings;
 
     /**
@@ -105,9 +123,20 @@ public final class SmtpReceiver implements SessionFactory {
     ClientName lookUpName(InetAddress client) {
         SmtpSettings current = settings;
         Optional<DnsResolver> dns = services.dns();
-        return current.reverseDns() && dns.isPresent()
-                ? ClientName.lookUp(dns.get(), client, current.reverseDnsTimeout(), lookups)
-                : ClientName.UNKNOWN;
+        if (!current.reverseDns() || dns.isEmpty()) {
+            return ClientName.UNKNOWN;
+        }
+        CompletableFuture<String> answer;
+        synchronized (recentLookups) {
+            RecentLookup recent = recentLookups.get(client);
+            long now = System.nanoTime();
+            if (recent == null || now - recent.startedNanos() > NAME_REUSE.toNanos()) {
+                recent = new RecentLookup(ClientName.start(dns.get(), client, lookups), now);
+                recentLookups.put(client, recent);
+            }
+            answer = recent.answer();
+        }
+        return ClientName.awaiting(answer, current.reverseDnsTimeout());
     }
 
     LoginThrottle throttle() {
