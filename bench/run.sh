@@ -5,8 +5,8 @@
 #   bench/run.sh --no-build      use distribution/target/posthorn as it is
 # Needs root and the reference peers of ../shared/bench (run its setup.sh once). Knobs
 # (environment, defaults): PEERS_DIR=../shared/bench, BENCH_PEERS="pd" (pd = Postfix+Dovecot,
-# gm = GreenMail; both: "pd gm"; empty: Posthorn alone), BENCH_SUITE=full (smtp: only the
-# SMTP loads, for before/after figures of one change), IMAP_SECS=60, COMPLIANCE=0, IMAPTEST
+# gm = GreenMail; both: "pd gm"; empty: Posthorn alone), BENCH_SUITE=full (smtp, imap or
+# pop3: only that protocol's loads, for before/after figures of one change), IMAP_SECS=60, COMPLIANCE=0, IMAPTEST
 # (binary; else /work/tools/bin/imaptest, then as ../shared/bench/imap_load.sh looks), BENCH_JAVA_OPTS (added to
 # Posthorn's JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=bench/target/run.jfr),
 # BENCH_CONF ("FILE KEY VALUE; ..." set in the instance's conf), BENCH_DOC=docs/performance.md
@@ -15,9 +15,12 @@
 # Posthorn runs from bench/target/instance (conf copied from the distribution, listeners on
 # 127.0.0.1:12025/12143/12110, plain-text login allowed for the load tools). Every server this
 # script started is stopped when it ends, also on failure; peers already running are left alone.
+# One run at a time on a machine (the ports are fixed): a second run waits for the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+exec 9> "${TMPDIR:-/tmp}/posthorn-bench.lock"
+flock 9
 build=true
 [ "${1:-}" = --no-build ] && build=false
 PEERS_DIR=$(cd "${PEERS_DIR:-$root/../shared/bench}" && pwd)
@@ -120,10 +123,34 @@ done
 } | "$dist/bin/posthorn" shell >/dev/null
 rm -f "$out/password"
 
+cpu_s() {  # user+system CPU seconds of the numeric PIDs among the arguments (empty if none)
+    local p sum="" hz; hz=$(getconf CLK_TCK)
+    for p in "$@"; do
+        [[ $p =~ ^[0-9]+$ ]] || continue
+        sum=$(awk -v s="${sum:-0}" -v hz="$hz" '{printf "%.2f", s + ($14 + $15) / hz}' "/proc/$p/stat")
+    done
+    echo "$sum"
+}
+
 run_suite() {  # NAME SMTP IMAP POP3 MEM...
     local name=$1
     note "$name start $(date -u +%H:%M:%S) load=\"$(loadavg)\""
-    if [ "$BENCH_SUITE" = smtp ]; then
+    local mems=("${@:5}") t
+    # JVM CPU seconds spent on the loads (less sensitive to a busy machine than the rates)
+    local cpu0; cpu0=$(cpu_s "${mems[@]}")
+    [ "$BENCH_SUITE" = full ] || for t in "${mems[@]}"; do
+        bash "$PEERS_DIR/mem.sh" "$t" mem_idle | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+    done
+    if [ "$BENCH_SUITE" = imap ]; then
+        python3 "$PEERS_DIR/mailcheck.py" purge "${3%:*}" "${3#*:}" --pass "$BENCH_PASS" \
+            $(for ((i = 1; i <= ${IMAP_USERS:-50}; i++)); do echo "user$i"; done)
+        bash "$PEERS_DIR/imap_load.sh" "${3%:*}" "${3#*:}" -u "${IMAP_USERS:-50}" -c "${IMAP_CLIENTS:-20}" \
+            -s "$IMAP_SECS" $([ "$COMPLIANCE" = 1 ] && echo -C) -L imap \
+            | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+    elif [ "$BENCH_SUITE" = pop3 ]; then
+        bash "$PEERS_DIR/pop3_load.sh" "${4%:*}" "${4#*:}" "$2" -k "${POP3_K:-20}" -m "${POP3_M:-250}" \
+            -l "${SMTP_SIZE:-4096}" -L pop3 | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+    elif [ "$BENCH_SUITE" = smtp ]; then
         bash "$PEERS_DIR/smtp_load.sh" "${2%:*}" "${2#*:}" -n "${WARMUP_N:-500}" -c 10 -V "$3" -L warmup >/dev/null
         local r
         for r in 1 10; do
@@ -135,7 +162,13 @@ run_suite() {  # NAME SMTP IMAP POP3 MEM...
         done
     else
         bash "$PEERS_DIR/run_suite.sh" "$@" | tee -a "$results"
+        mems=()
     fi
+    for t in "${mems[@]}"; do
+        bash "$PEERS_DIR/mem.sh" "$t" mem_after_all | sed "s/^RESULT /RESULT name=$name /" | tee -a "$results"
+    done
+    local cpu1; cpu1=$(cpu_s "${@:5}")
+    [ -z "$cpu0" ] || echo "RESULT name=$name label=cpu suite=$BENCH_SUITE cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN{printf "%.1f", b-a}')" | tee -a "$results"
     note "$name end $(date -u +%H:%M:%S) load=\"$(loadavg)\""
 }
 
