@@ -3,6 +3,7 @@ package org.posthorn.mailauth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -11,6 +12,7 @@ import java.util.random.RandomGenerator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -76,6 +78,10 @@ public final class AuthenticationPolicy implements SmtpPolicy {
         @AttributeDefinition(description = "DKIM signatures of one message checked at most")
         int dkim_max_signatures() default 5;
 
+        @AttributeDefinition(description = "How long the DNS look-ups of one message's checks may take together"
+                + " (milliseconds); beyond, the checks not yet answered give temperror and the message is accepted")
+        int dns_budget_ms() default 10_000;
+
         @AttributeDefinition(description = "Public suffixes beyond the built-in sample (e.g. github.io), for DMARC's organizational domain")
         String[] public_suffixes() default {};
     }
@@ -103,9 +109,18 @@ public final class AuthenticationPolicy implements SmtpPolicy {
         if (config.dkim_max_signatures() < 1) {
             throw new IllegalArgumentException("dkim.max.signatures must be at least 1");
         }
+        if (config.dns_budget_ms() < 1) {
+            throw new IllegalArgumentException("dns.budget.ms must be positive");
+        }
         OrganizationalDomain organizational = new OrganizationalDomain(Set.copyOf(ConfigValues.list(config.public_suffixes())));
-        return new MessageAuthenticator(new DkimVerifier(dns, Clock.systemUTC(), config.dkim_max_signatures()),
-                new SpfEvaluator(dns), new DmarcEvaluator(dns, organizational, RandomGenerator.getDefault()));
+        return new MessageAuthenticator(dns, Duration.ofMillis(config.dns_budget_ms()), resolver -> new MessageAuthenticator.Checks(
+                new DkimVerifier(resolver, Clock.systemUTC(), config.dkim_max_signatures()), new SpfEvaluator(resolver),
+                new DmarcEvaluator(resolver, organizational, RandomGenerator.getDefault())));
+    }
+
+    @Deactivate
+    void stop() {
+        authenticator.close();
     }
 
     static DmarcAction action(String text) {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -55,7 +56,10 @@ class AuthenticationPolicyTest {
                 .txt("shop.example", "v=spf1 -all")
                 .txt("_dmarc.shop.example", "v=DMARC1; p=quarantine")
                 .txt("mx.sender.example", "v=spf1 a:mx.sender.example -all")
-                .a("mx.sender.example", "192.0.2.5");
+                .a("mx.sender.example", "192.0.2.5")
+                .txt("slow.example", "v=spf1 ip4:192.0.2.0/24 -all")
+                .txt("_dmarc.slow.example", "v=DMARC1; p=reject")
+                .silent("s._domainkey.slow.example");
         TestMessage message = DkimSigningFilterTest.submitted(DkimSigningFilterTest.MESSAGE);
         new DkimSigningFilter(keys, new DkimSigner(List.of("from", "to", "subject"), List.of("from")), Clock.systemUTC()).filter(message);
         signed = new String(message.bytes(), StandardCharsets.UTF_8);
@@ -67,8 +71,13 @@ class AuthenticationPolicyTest {
     }
 
     private static AuthenticationPolicy policy(DmarcAction action) {
-        MessageAuthenticator authenticator = new MessageAuthenticator(new DkimVerifier(dns.resolver, Clock.systemUTC(), 5),
-                new SpfEvaluator(dns.resolver), new DmarcEvaluator(dns.resolver, new OrganizationalDomain(Set.of()), new Random(1)));
+        return policy(action, Duration.ofSeconds(10));
+    }
+
+    private static AuthenticationPolicy policy(DmarcAction action, Duration dnsBudget) {
+        MessageAuthenticator authenticator = new MessageAuthenticator(dns.resolver, dnsBudget, resolver -> new MessageAuthenticator.Checks(
+                new DkimVerifier(resolver, Clock.systemUTC(), 5), new SpfEvaluator(resolver),
+                new DmarcEvaluator(resolver, new OrganizationalDomain(Set.of()), new Random(1))));
         return new AuthenticationPolicy(authenticator, "mx.test", Set.of("mx"), action);
     }
 
@@ -115,6 +124,26 @@ class AuthenticationPolicyTest {
 
         String results = check(policy(DmarcAction.TAG), session("203.0.113.5", "security@bank.example"), message).headers().get(0).value();
         assertThat(results).startsWith("mx.test; dkim=permerror (header longer than 1048576 bytes); spf=fail");
+    }
+
+    @Test
+    void whenTheDnsBudgetIsUsedUpTheChecksLeftGiveTemperrorAndTheMessageIsAccepted() throws Exception {
+        // the resolver waits 2 s per try for the key that never comes; the budget ends that wait
+        // and the SPF and DMARC records, there to be found, are not asked for any more
+        String message = "DKIM-Signature: v=1; a=rsa-sha256; d=slow.example; s=s; h=from; bh=AAAA; b=AAAA\r\n"
+                + DkimSigningFilterTest.MESSAGE.replace("alice@example.org>", "alice@slow.example>");
+
+        PolicyVerdict verdict = check(policy(DmarcAction.ENFORCE, Duration.ofMillis(300)),
+                session("192.0.2.5", "alice@slow.example"), message);
+
+        assertThat(verdict.action()).isEqualTo(PolicyVerdict.Action.ACCEPT);
+        assertThat(verdict.headers().get(0).value()).isEqualTo("mx.test;"
+                + " dkim=temperror (key lookup failed: the DNS time budget of 300 ms for this message is used up)"
+                + " header.d=slow.example header.s=s header.b=AAAA;"
+                + " spf=temperror (DNS lookup of slow.example failed: the DNS time budget of 300 ms for this message is used up)"
+                + " smtp.mailfrom=alice@slow.example;"
+                + " dmarc=temperror (DNS lookup failed: the DNS time budget of 300 ms for this message is used up)"
+                + " header.from=slow.example");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -157,6 +158,21 @@ class TlsTest {
         server.reconfigure(server.settings().toBuilder().idleTimeout(Duration.ofMillis(300)).build());
         try (LineClient silent = LineClient.connect(protocol.address("implicit"))) {
             assertThat(silent.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void implicitTlsConnectionsClosedBeforeTheHandshakeAreNotCountedAsOpen() throws Exception {
+        server.reconfigure(server.settings().toBuilder().maxConnectionsPerAddress(3).build());
+        for (int i = 0; i < 10; i++) {
+            // a port scanner or a client giving up: connects and closes without a ClientHello
+            try (Socket socket = new Socket()) {
+                socket.connect(protocol.address("implicit"));
+            }
+        }
+        await().until(() -> protocol.status("implicit").currentConnections() == 0);
+        try (LineClient client = LineClient.connectTls(protocol.address("implicit"))) {
+            assertThat(client.readLine()).isEqualTo("+OK hello implicit");
         }
     }
 

@@ -74,7 +74,8 @@ final class QueueAdminService implements QueueAdmin {
 
     @Override
     public boolean hold(String id, String reason) throws QueueException {
-        boolean held = call(() -> index.hold(id, reason == null ? "held by an administrator" : reason));
+        boolean held = call(() -> index.holdUnlessLeased(id, reason == null ? "held by an administrator" : reason,
+                clock.instant()));
         if (held) {
             LOG.info("{}: held by an administrator ({})", id, reason);
         }

@@ -241,7 +241,7 @@ public final class QueueComponent {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindFilter(MessageFilter filter, Map<String, Object> properties) {
-        filters.add(filter, ranking(properties), (Long) properties.get(Constants.SERVICE_ID));
+        filters.add(filter, properties);
     }
 
     void updatedFilter(MessageFilter filter, Map<String, Object> properties) {
@@ -250,10 +250,6 @@ public final class QueueComponent {
 
     void unbindFilter(MessageFilter filter, Map<String, Object> properties) {
         filters.remove((Long) properties.get(Constants.SERVICE_ID));
-    }
-
-    private static int ranking(Map<String, Object> properties) {
-        return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
     }
 
     private void serviceReturned() {

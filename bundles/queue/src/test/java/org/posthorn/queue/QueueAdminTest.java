@@ -131,7 +131,7 @@ class QueueAdminTest extends QueueTestBase {
         assertThat(queue.admin().delete(fromBob)).isFalse();
         assertThat(queue.admin().bounce(fromBob, null)).isFalse();
         assertThat(queue.admin().retryNow(fromBob)).isFalse();
-        assertThat(queue.admin().hold(fromBob, null)).as("holding is always possible").isTrue();
+        assertThat(queue.admin().hold(fromBob, null)).as("too late to stop the attempt").isFalse();
     }
 
     @Test

@@ -257,7 +257,7 @@ public final class SmtpServer {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
-        policies.add(policy, ranking(properties), (Long) properties.get(Constants.SERVICE_ID));
+        policies.add(policy, properties);
     }
 
     void updatedSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
@@ -266,10 +266,6 @@ public final class SmtpServer {
 
     void unbindSmtpPolicy(SmtpPolicy policy, Map<String, Object> properties) {
         policies.remove((Long) properties.get(Constants.SERVICE_ID));
-    }
-
-    private static int ranking(Map<String, Object> properties) {
-        return properties.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
     }
 
     /** A service went away: worth a warning, unless this server or the whole framework is stopping. */

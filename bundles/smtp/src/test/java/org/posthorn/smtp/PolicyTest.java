@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +183,33 @@ class PolicyTest {
             assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("550 5.7.1 low");
             server.smtp.unbindSmtpPolicy(low, lowService);
             assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("250 2.1.5 Ok");
+        }
+    }
+
+    @Test
+    void aRankingFromACfgFileOrdersPoliciesLikeOneFromCode() throws Exception {
+        List<SmtpPolicy> policies = new ArrayList<>();
+        List<Map<String, Object>> services = new ArrayList<>();
+        // Config Admin hands a .cfg file's service.ranking over as a String
+        for (Object ranking : List.of(5, "not a number", " 20 ", 10L)) {
+            SmtpPolicy refusing = new SmtpPolicy() {
+                @Override
+                public PolicyVerdict recipient(SessionFacts session, MailAddress recipient, boolean local) {
+                    return PolicyVerdict.reject(550, "5.7.1", "ranked " + ranking.toString().strip());
+                }
+            };
+            policies.add(refusing);
+            services.add(server.register(refusing, ranking));
+        }
+        try (SmtpClient client = SmtpClient.connect(server.mx())) {
+            envelope(client, "sender@example.com");
+            assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("550 5.7.1 ranked 20");
+            server.smtp.unbindSmtpPolicy(policies.get(2), services.get(2));
+            assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("550 5.7.1 ranked 10");
+            server.smtp.unbindSmtpPolicy(policies.get(3), services.get(3));
+            assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("550 5.7.1 ranked 5");
+            server.smtp.unbindSmtpPolicy(policies.get(0), services.get(0));
+            assertThat(client.command("RCPT TO:<alice@example.org>")).isEqualTo("550 5.7.1 ranked not a number");
         }
     }
 

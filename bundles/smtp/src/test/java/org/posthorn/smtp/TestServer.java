@@ -58,8 +58,11 @@ final class TestServer implements AutoCloseable {
         return start(folder, Map.of());
     }
 
-    /** Registers a policy as the framework would; returns its service properties, for {@code unbindSmtpPolicy}. */
-    Map<String, Object> register(SmtpPolicy policy, int ranking) {
+    /**
+     * Registers a policy as the framework would, with {@code ranking} as given (an Integer from
+     * code, a String from a .cfg file); returns its service properties, for {@code unbindSmtpPolicy}.
+     */
+    Map<String, Object> register(SmtpPolicy policy, Object ranking) {
         Map<String, Object> properties = Map.of(Constants.SERVICE_ID, serviceIds.incrementAndGet(),
                 Constants.SERVICE_RANKING, ranking);
         smtp.bindSmtpPolicy(policy, properties);

@@ -16,8 +16,8 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p>Thread-safe. Every method reads or changes the queue's database directly, so several
  * nodes sharing one database see the same queue. An entry that a dispatcher is delivering at
- * this moment ({@link EntryState#DELIVERING}) can be held, but not retried, released, bounced
- * or deleted until that attempt ends: those methods then return {@code false}. A method throws
+ * this moment ({@link EntryState#DELIVERING}) cannot be held, retried, released, bounced or
+ * deleted until that attempt ends: those methods then return {@code false}. A method throws
  * a temporary {@link QueueException} when the database cannot be reached.
  */
 @ProviderType
@@ -41,11 +41,12 @@ public interface QueueAdmin {
     int retryAll() throws QueueException;
 
     /**
-     * Stops delivery of the entry until {@link #release}. An attempt already running finishes;
-     * none starts after it. The entry still ages: its lifetime is counted from arrival.
+     * Stops delivery of the entry until {@link #release}: once this returned true, no attempt
+     * starts until then. The entry still ages: its lifetime is counted from arrival.
      *
      * @param reason shown in listings; may be null
-     * @return false if there is no such entry
+     * @return false if there is no such entry, or it is being delivered: too late to stop that
+     *         attempt, which may deliver it (ask again when it ended, if the entry is still there)
      */
     boolean hold(String id, String reason) throws QueueException;
 

@@ -235,6 +235,13 @@ public final class MinaConnection implements Connection {
 
     /** The client shut down its sending side: what it sent is still processed, then we close. */
     void inputClosed() {
+        if (tlsStarted && session.getAttribute(SslFilter.SSL_SECURED) == null) {
+            // The handshake needs the client's records, so it can never finish now, and the
+            // greeting SslFilter holds back for it would keep the session open until the idle timeout.
+            logged(() -> LOG.debug("Client closed before the TLS handshake completed"));
+            session.closeNow();
+            return;
+        }
         synchronized (lock) {
             inputEnded = true;
             // MINA reports end-of-stream at every select while reads are on

@@ -2,7 +2,6 @@ package org.posthorn.queue.dispatch;
 
 import java.io.IOException;
 import java.sql.SQLException;
-import java.sql.SQLTransactionRollbackException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,19 +107,11 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private int retryUnavailable() {
-        for (int tries = 1; ; tries++) {
-            try {
-                return index.retryUnavailable(clock.instant());
-            } catch (SQLTransactionRollbackException e) {
-                if (tries == 3) {
-                    LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
-                    return 0;
-                }
-                // chosen as a deadlock victim or timed out on a lock: the work is still owed
-            } catch (SQLException e) {
-                LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
-                return 0;
-            }
+        try {
+            return index.retryUnavailable(clock.instant());
+        } catch (SQLException e) {
+            LOG.warn("Cannot make waiting entries due: {}", e.getMessage());
+            return 0;
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.osgi.framework.Constants;
 import org.posthorn.api.filter.FilterVerdict;
 import org.posthorn.api.filter.MessageFilter;
 import org.posthorn.api.mail.Envelope;
@@ -35,6 +36,30 @@ public final class FilterChain {
     /** Adds a filter, or changes its ranking. */
     public void add(MessageFilter filter, int ranking, long serviceId) {
         filters.put(serviceId, new Ranked(filter, ranking, serviceId));
+    }
+
+    /** Adds a filter, or changes its ranking, as its service properties say. */
+    public void add(MessageFilter filter, Map<String, ?> properties) {
+        long serviceId = (Long) properties.get(Constants.SERVICE_ID);
+        add(filter, ranking(properties.get(Constants.SERVICE_RANKING), filter.getClass().getName() + "#" + serviceId),
+                serviceId);
+    }
+
+    /**
+     * The service's {@code service.ranking}: an Integer as the OSGi spec has it, or a Long or a
+     * whole number in a String, as a {@code .cfg} file gives it through Config Admin. Anything
+     * else counts as 0, with a warning naming the service.
+     */
+    static int ranking(Object value, String service) {
+        if (value == null || value instanceof Integer) {
+            return value == null ? 0 : (Integer) value;
+        }
+        try {
+            return Math.toIntExact(Long.parseLong(value.toString().strip()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            LOG.warn("{}: service.ranking \"{}\" is not a whole number; ranked 0", service, value);
+            return 0;
+        }
     }
 
     public void remove(long serviceId) {

@@ -325,7 +325,20 @@ public final class QueueIndex {
         }
     }
 
-    /** Holds an entry (by an admin, or by the queue after an error it cannot fix alone). */
+    /**
+     * Holds an entry unless a dispatcher holds its lease: the claim checks the same row, so once
+     * this returned true no attempt starts until the entry is released. False if there is no such
+     * entry or it is being delivered (an attempt in progress could not be stopped in time).
+     */
+    public boolean holdUnlessLeased(String id, String reason, Instant now) throws SQLException {
+        return update("UPDATE queue_message SET held = TRUE, hold_reason = ? WHERE id = ? AND " + NOT_LEASED, ps -> {
+            setString(ps, 1, truncate(reason, 1024));
+            ps.setString(2, id);
+            setTime(ps, 3, now);
+        }) == 1;
+    }
+
+    /** Holds an entry whatever its lease: for the queue itself, after an error it cannot fix alone. */
     public boolean hold(String id, String reason) throws SQLException {
         return update("UPDATE queue_message SET held = TRUE, hold_reason = ? WHERE id = ?", ps -> {
             setString(ps, 1, truncate(reason, 1024));
@@ -343,21 +356,16 @@ public final class QueueIndex {
 
     /** Makes every open recipient of the entry due now, unless a dispatcher holds it. */
     public boolean retryNow(String id, Instant now) throws SQLException {
-        return Sql.transaction(dataSource, c -> {
-            if (!makeDue(c, "id = ? AND " + NOT_LEASED, ps -> {
-                setTime(ps, 1, now);
-                ps.setString(2, id);
-                setTime(ps, 3, now);
-            })) {
+        return Sql.transactionRetried(dataSource, c -> {
+            List<String> unleased = unleased(c, "id = ? AND ", id, now);
+            if (unleased.isEmpty()) {
                 return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET next_attempt = ?"
-                    + " WHERE message_id = ? AND state IN ('PENDING', 'DEFERRED')")) {
-                setTime(ps, 1, now);
-                ps.setString(2, id);
-                ps.executeUpdate();
+            if (makeDue(c, unleased, false, now) == 1) {
+                return true;
             }
-            return true;
+            c.rollback(); // leased meanwhile: its dispatcher decides
+            return false;
         });
     }
 
@@ -368,7 +376,7 @@ public final class QueueIndex {
     public int retryUnavailable(Instant now) throws SQLException {
         // recipients before their entries, in the order delete() locks them: the other order
         // deadlocked with dispatchers removing delivered entries (seen in itests/HotSwapIT)
-        return Sql.transaction(dataSource, c -> {
+        return Sql.transactionRetried(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET next_attempt = ?"
                     + " WHERE state = 'DEFERRED' AND error_kind = 'UNAVAILABLE' AND next_attempt > ?")) {
                 setTime(ps, 1, now);
@@ -387,25 +395,66 @@ public final class QueueIndex {
 
     /** {@link #retryNow} for every entry not leased; returns how many entries were made due. */
     public int retryAll(Instant now) throws SQLException {
-        return Sql.transaction(dataSource, c -> {
-            int entries;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE queue_message SET next_attempt = ? WHERE next_attempt > ? AND " + NOT_LEASED)) {
-                setTime(ps, 1, now);
-                setTime(ps, 2, now);
-                setTime(ps, 3, now);
-                entries = ps.executeUpdate();
+        return Sql.transactionRetried(dataSource, c -> makeDue(c, unleased(c, "", null, now), true, now));
+    }
+
+    /** The ids of the entries matching {@code condition} (with {@code id} bound, if given) that nobody leases. */
+    private static List<String> unleased(Connection c, String condition, String id, Instant now) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM queue_message WHERE " + condition + NOT_LEASED)) {
+            int next = 1;
+            if (id != null) {
+                ps.setString(next++, id);
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET next_attempt = ?"
-                    + " WHERE state IN ('PENDING', 'DEFERRED') AND next_attempt > ? AND message_id IN"
-                    + " (SELECT id FROM queue_message WHERE " + NOT_LEASED + ")")) {
-                setTime(ps, 1, now);
-                setTime(ps, 2, now);
-                setTime(ps, 3, now);
-                ps.executeUpdate();
+            setTime(ps, next, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
             }
-            return entries;
-        });
+        }
+        return ids;
+    }
+
+    /**
+     * Makes the open recipients of these entries due now, then the entries still not leased (only
+     * those due later, if {@code onlyLater}); returns how many entries were made due. Rows are
+     * locked by key, recipients before their entry as delete() locks them: one statement joining
+     * the two tables locked entry rows first and deadlocked with a dispatcher removing a delivered
+     * entry. An entry leased since it was read keeps the recipients made due, which its
+     * dispatcher's release() honours.
+     */
+    private static int makeDue(Connection c, List<String> ids, boolean onlyLater, Instant now) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET next_attempt = ?"
+                + " WHERE message_id = ? AND state IN ('PENDING', 'DEFERRED') AND next_attempt > ?")) {
+            for (String id : ids) {
+                setTime(ps, 1, now);
+                ps.setString(2, id);
+                setTime(ps, 3, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        int entries = 0;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET next_attempt = ?"
+                + " WHERE id = ? AND " + NOT_LEASED + (onlyLater ? " AND next_attempt > ?" : ""))) {
+            for (String id : ids) {
+                setTime(ps, 1, now);
+                ps.setString(2, id);
+                setTime(ps, 3, now);
+                if (onlyLater) {
+                    setTime(ps, 4, now);
+                }
+                ps.addBatch();
+            }
+            for (int count : ps.executeBatch()) {
+                entries += count;
+            }
+        }
+        return entries;
     }
 
     /** Entries matching {@code query} at {@code now}, oldest first. */
@@ -574,13 +623,6 @@ public final class QueueIndex {
                 time(rs, "arrival"), time(rs, "next_attempt"), rs.getBoolean("held"), rs.getString("hold_reason"),
                 rs.getBoolean("filtered"), rs.getBytes("edited_header"), rs.getLong("edited_length"),
                 time(rs, "lease_until"), rows);
-    }
-
-    private boolean makeDue(Connection c, String where, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET next_attempt = ? WHERE " + where)) {
-            binder.bind(ps);
-            return ps.executeUpdate() == 1;
-        }
     }
 
     private int update(String sql, Binder binder) throws SQLException {

@@ -18,7 +18,28 @@ public final class Sql {
         T run(Connection c) throws SQLException;
     }
 
+    /** The SQLState of a transaction Derby chose as the victim of a deadlock and rolled back. */
+    private static final String DEADLOCK = "40001";
+    private static final int DEADLOCK_TRIES = 3;
+
     private Sql() {
+    }
+
+    /**
+     * {@link #transaction}, run again (3 tries in all) when Derby picks it as the victim of a
+     * deadlock; {@code work} must be repeatable. For changes to rows of entries this caller holds
+     * no lease on, where other writers may lock the same rows in another order.
+     */
+    public static <T> T transactionRetried(DataSource dataSource, Work<T> work) throws SQLException {
+        for (int tries = 1; ; tries++) {
+            try {
+                return transaction(dataSource, work);
+            } catch (SQLException e) {
+                if (tries == DEADLOCK_TRIES || !DEADLOCK.equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Runs {@code work} in one transaction: commits if it returns, rolls back if it throws. */

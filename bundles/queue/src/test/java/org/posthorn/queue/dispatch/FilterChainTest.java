@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Constants;
 import org.posthorn.api.filter.FilterVerdict;
 import org.posthorn.api.filter.FilteredMessage;
 import org.posthorn.api.filter.LocalCopy;
@@ -47,6 +49,20 @@ class FilterChainTest extends QueueTestBase {
     private String deliveredTo(String domain) {
         return queue.remote.mail().stream().filter(c -> c.domain().equals(domain)).reduce((a, b) -> b)
                 .orElseThrow().text();
+    }
+
+    @Test
+    void aRankingFromACfgFileOrdersFiltersLikeOneFromCode() throws Exception {
+        // Config Admin hands a .cfg file's service.ranking over as a String
+        queue.filters.add(prepending("X-Code", "5"), Map.of(Constants.SERVICE_ID, 201L, Constants.SERVICE_RANKING, 5));
+        queue.filters.add(prepending("X-Bad", "0"), Map.of(Constants.SERVICE_ID, 202L, Constants.SERVICE_RANKING, "high"));
+        queue.filters.add(prepending("X-Cfg", "20"), Map.of(Constants.SERVICE_ID, 203L, Constants.SERVICE_RANKING, " 20 "));
+        queue.filters.add(prepending("X-Long", "10"), Map.of(Constants.SERVICE_ID, 204L, Constants.SERVICE_RANKING, 10L));
+        queue.send(TestMail.envelope(SENDER, "bob@ranked.test"), TestMail.message("one"));
+        queue.awaitQuiet();
+        // each filter puts its field on top, so the one that ran last is first
+        assertThat(deliveredTo("ranked.test")).isEqualTo("X-Bad: 0\r\nX-Code: 5\r\nX-Long: 10\r\nX-Cfg: 20\r\n"
+                + new String(TestMail.message("one"), StandardCharsets.UTF_8));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.osgi.framework.Constants;
 import org.posthorn.api.filter.HeaderField;
 import org.posthorn.api.mail.MailAddress;
 import org.posthorn.api.mail.MessageSource;
@@ -44,6 +45,30 @@ public final class PolicyChain {
     /** Adds a policy, or changes its ranking. */
     public void add(SmtpPolicy policy, int ranking, long serviceId) {
         policies.put(serviceId, new Ranked(policy, ranking, serviceId));
+    }
+
+    /** Adds a policy, or changes its ranking, as its service properties say. */
+    public void add(SmtpPolicy policy, Map<String, ?> properties) {
+        long serviceId = (Long) properties.get(Constants.SERVICE_ID);
+        add(policy, ranking(properties.get(Constants.SERVICE_RANKING), policy.getClass().getName() + "#" + serviceId),
+                serviceId);
+    }
+
+    /**
+     * The service's {@code service.ranking}: an Integer as the OSGi spec has it, or a Long or a
+     * whole number in a String, as a {@code .cfg} file gives it through Config Admin. Anything
+     * else counts as 0, with a warning naming the service.
+     */
+    static int ranking(Object value, String service) {
+        if (value == null || value instanceof Integer) {
+            return value == null ? 0 : (Integer) value;
+        }
+        try {
+            return Math.toIntExact(Long.parseLong(value.toString().strip()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            LOG.warn("{}: service.ranking \"{}\" is not a whole number; ranked 0", service, value);
+            return 0;
+        }
     }
 
     public void remove(long serviceId) {
