@@ -148,6 +148,16 @@ final class ShellFixture implements Services, AutoCloseable {
         }
 
         @Override
+        public long login_cache_ttl_seconds() {
+            return 3600;
+        }
+
+        @Override
+        public int login_cache_size() {
+            return 10000;
+        }
+
+        @Override
         public Class<? extends Annotation> annotationType() {
             return Argon2PasswordHasher.Config.class;
         }

@@ -61,6 +61,36 @@ class SessionCommandsTest extends ImapServerTest {
     }
 
     @Test
+    void aLoginRememberedByThePasswordHasherEndsWithAPasswordChangeADisabledOrDeletedAccount() throws Exception {
+        String failed = "NO [AUTHENTICATIONFAILED] Authentication failed";
+        try (ImapClient c = ImapClient.connect(imap.port())) {
+            c.line();
+            assertThat(ImapClient.last(c.command("a1 LOGIN " + user + " secret"))).startsWith("a1 OK");
+        }
+        imap.users.setPassword(user, "changed".toCharArray());
+        try (ImapClient c = ImapClient.connect(imap.port())) {
+            c.line();
+            assertThat(c.command("b1 LOGIN " + user + " secret")).containsExactly("b1 " + failed);
+            assertThat(ImapClient.last(c.command("b2 LOGIN " + user + " changed"))).startsWith("b2 OK");
+        }
+        imap.users.setEnabled(user, false);
+        try (ImapClient c = ImapClient.connect(imap.port())) {
+            c.line();
+            assertThat(c.command("c1 LOGIN " + user + " changed")).containsExactly("c1 " + failed);
+        }
+        imap.users.setEnabled(user, true);
+        try (ImapClient c = ImapClient.connect(imap.port())) {
+            c.line();
+            assertThat(ImapClient.last(c.command("d1 LOGIN " + user + " changed"))).startsWith("d1 OK");
+        }
+        imap.users.removeUser(user);
+        try (ImapClient c = ImapClient.connect(imap.port())) {
+            c.line();
+            assertThat(c.command("e1 LOGIN " + user + " changed")).containsExactly("e1 " + failed);
+        }
+    }
+
+    @Test
     void loginIsDisabledBeforeTlsUnlessConfigured() throws Exception {
         ImapSettings defaults = ImapFixture.defaults();
         ImapSettings strict = new ImapSettings(defaults.server(), false, defaults.maxCommandSize(),

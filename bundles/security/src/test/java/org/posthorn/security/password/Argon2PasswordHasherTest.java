@@ -2,7 +2,10 @@ package org.posthorn.security.password;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -210,5 +213,101 @@ class Argon2PasswordHasherTest {
 
         assertThat(stored).startsWith("{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$");
         assertThat(defaults.verify("correct horse".toCharArray(), stored)).isTrue();
+    }
+
+    // ---- the cache of verified logins -----------------------------------------------------
+
+    private final AtomicLong now = new AtomicLong();
+
+    private Argon2PasswordHasher cachingHasher(long ttlSeconds, int size) {
+        Map<String, Object> values = new HashMap<>(Map.of("argon2_memory_kib", 1024, "argon2_iterations", 1));
+        values.put("login_cache_ttl_seconds", ttlSeconds);
+        values.put("login_cache_size", size);
+        return new Argon2PasswordHasher(ConfigAnnotations.of(Argon2PasswordHasher.Config.class, values), now::get);
+    }
+
+    @Test
+    void theRightPasswordMatchesAgainAndAWrongOneNeverDoesAfterIt() {
+        Argon2PasswordHasher live = cachingHasher(3600, 10);
+        String stored = live.hash("correct horse".toCharArray());
+
+        assertThat(live.verify("correct horse".toCharArray(), stored)).isTrue();
+        assertThat(live.verify("correct horse".toCharArray(), stored)).isTrue();
+        assertThat(live.verify("correct hors".toCharArray(), stored)).isFalse();
+        assertThat(live.verify("correct horsf".toCharArray(), stored)).isFalse();
+        assertThat(live.verify("".toCharArray(), stored)).isFalse();
+        assertThat(live.verify("correct horse".toCharArray(), stored)).isTrue();
+        assertThat(log.all()).doesNotContain("correct horse").doesNotContain(stored);
+    }
+
+    @Test
+    void aNewHashDoesNotReuseTheLoginRememberedForTheOldOne() {
+        Argon2PasswordHasher live = cachingHasher(3600, 10);
+        String old = live.hash("old password".toCharArray());
+        assertThat(live.verify("old password".toCharArray(), old)).isTrue();
+
+        String changed = live.hash("new password".toCharArray());
+        String rehashed = live.hash("old password".toCharArray());
+
+        assertThat(live.verify("old password".toCharArray(), changed)).isFalse();
+        assertThat(live.verify("new password".toCharArray(), changed)).isTrue();
+        assertThat(live.verify("new password".toCharArray(), old)).isFalse();
+        assertThat(live.verify("old password".toCharArray(), rehashed)).isTrue();
+        assertThat(live.verify("old password ".toCharArray(), rehashed)).isFalse();
+    }
+
+    @Test
+    void afterTheTimeToLiveTheRightPasswordStillMatchesAndAWrongOneStillFails() {
+        Argon2PasswordHasher live = cachingHasher(60, 10);
+        String stored = live.hash("pw".toCharArray());
+        assertThat(live.verify("pw".toCharArray(), stored)).isTrue();
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(61));
+
+        assertThat(live.verify("pw".toCharArray(), stored)).isTrue();
+        assertThat(live.verify("pw2".toCharArray(), stored)).isFalse();
+        assertThat(live.verify("pw".toCharArray(), stored)).isTrue();
+    }
+
+    @Test
+    void withTheCacheOffEveryCheckStillGivesTheRightAnswer() {
+        for (Argon2PasswordHasher off : new Argon2PasswordHasher[] {cachingHasher(0, 10), cachingHasher(3600, 0)}) {
+            String stored = off.hash("pw".toCharArray());
+            assertThat(off.verify("pw".toCharArray(), stored)).isTrue();
+            assertThat(off.verify("pw".toCharArray(), stored)).isTrue();
+            assertThat(off.verify("pw!".toCharArray(), stored)).isFalse();
+        }
+    }
+
+    @Test
+    void manyLoginsBeyondTheSizeAllStillMatchTheirOwnPasswordOnly() {
+        Argon2PasswordHasher live = cachingHasher(3600, 2);
+        String[] stored = new String[4];
+        for (int i = 0; i < stored.length; i++) {
+            stored[i] = live.hash(("pw" + i).toCharArray());
+            assertThat(live.verify(("pw" + i).toCharArray(), stored[i])).isTrue();
+        }
+        for (int i = 0; i < stored.length; i++) {
+            assertThat(live.verify(("pw" + i).toCharArray(), stored[i])).isTrue();
+            assertThat(live.verify(("pw" + (i + 1) % stored.length).toCharArray(), stored[i])).isFalse();
+        }
+    }
+
+    @Test
+    void aClearTextPasswordWarnsAtEveryUseWithTheCacheOn() {
+        Argon2PasswordHasher live = cachingHasher(3600, 10);
+
+        assertThat(live.verify("pw".toCharArray(), "{PLAIN}pw")).isTrue();
+        assertThat(live.verify("pw".toCharArray(), "{PLAIN}pw")).isTrue();
+
+        assertThat(log.messages(Level.WARN)).hasSize(2);
+    }
+
+    @Test
+    void theCacheIsOnByDefaultForAnHourAndTenThousandLogins() {
+        Argon2PasswordHasher.Config defaults = ConfigAnnotations.defaults(Argon2PasswordHasher.Config.class);
+
+        assertThat(defaults.login_cache_ttl_seconds()).isEqualTo(3600);
+        assertThat(defaults.login_cache_size()).isEqualTo(10000);
     }
 }
