@@ -13,12 +13,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +39,7 @@ import org.posthorn.api.queue.QueueException;
 import org.posthorn.api.queue.QueuedMessage;
 import org.posthorn.queue.index.EntryRecord;
 import org.posthorn.queue.index.QueueIndex;
+import org.posthorn.queue.testing.FakeMailboxStore;
 import org.posthorn.queue.testing.QueueHarness;
 import org.posthorn.queue.testing.QueueTestBase;
 
@@ -126,6 +133,53 @@ class MailQueueTest extends QueueTestBase {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void everyMessageAcknowledgedBeforeTheQueueStopsMidBatchIsDeliveredAfterARestart() throws Exception {
+        int threads = 16;
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        CountDownLatch running = new CountDownLatch(threads * 3);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                pool.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        String subject = "t" + thread + "m" + i;
+                        try {
+                            acknowledged.put(queue.send(TestMail.envelope("alice@example.org", "bob@example.org"),
+                                    TestMail.message(subject, 4000)), subject);
+                        } catch (QueueException e) {
+                            return null; // the queue stopped: not acknowledged, the client would retry
+                        }
+                        running.countDown();
+                    }
+                });
+            }
+            running.await();
+            // sessions are writing, forcing and waiting for their batch at this moment
+            queue.stopEngine();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        try (QueueHarness restarted = QueueHarness.start(dir, queue.database(), QueueHarness.settings())) {
+            restarted.admin().retryAll(); // those tried before the stop wait for the user directory
+            restarted.awaitQuiet();
+            assertThat(restarted.store.of("bob@example.org")).extracting(MailQueueTest::subject)
+                    .containsExactlyInAnyOrderElementsOf(acknowledged.values());
+        }
+        try (var files = Files.list(dir.resolve("spool"))) {
+            assertThat(files).as("files of delivered or refused messages").isEmpty();
+        }
+    }
+
+    private static String subject(FakeMailboxStore.Appended message) {
+        Matcher m = Pattern.compile("^Subject: (\\S+)$", Pattern.MULTILINE).matcher(message.text().replace("\r", ""));
+        return m.find() ? m.group(1) : null;
     }
 
     @Test
