@@ -236,4 +236,35 @@ class Pop3CommandsTest {
             assertThat(client.command("NOOP")).as("the client is still in step").isEqualTo("+OK");
         }
     }
+
+    @Test
+    void pipelinedRetrievalsOfAwkwardMessagesAreExactlyTheStuffedBytes() throws Exception {
+        String other = system.newUser();
+        String header = "Subject: awkward\r\n\r\n";
+        String longLine = "L".repeat(100_000);
+        // the dots sit where the server's 16 KiB read buffer ends, should the store fill it whole
+        String boundaries = header + "b".repeat(16 * 1024 - header.length() - 2) + "\r\n.first\r\n"
+                + "c".repeat(16 * 1024 - 10) + "\r\n.\r\n..\r\nend";
+        String[] stored = {header + "only a lone dot follows\r\n.\r\n", header + longLine + "\r\n." + longLine,
+            boundaries, "Header: only"};
+        String[] sent = {header + "only a lone dot follows\r\n..\r\n", header + longLine + "\r\n.." + longLine + "\r\n",
+            header + "b".repeat(16 * 1024 - header.length() - 2) + "\r\n..first\r\n" + "c".repeat(16 * 1024 - 10)
+                    + "\r\n..\r\n...\r\nend\r\n",
+            "Header: only\r\n"};
+        StringBuilder commands = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < stored.length; i++) {
+            system.deliver(other, stored[i]);
+            commands.append("RETR ").append(i + 1).append("\r\n");
+            expected.append("+OK ").append(stored[i].length()).append(" octets\r\n").append(sent[i]).append(".\r\n");
+        }
+        commands.append("TOP 3 1\r\nQUIT\r\n");
+        expected.append("+OK Top of message follows\r\n").append(sent[2], 0, sent[2].indexOf("\r\n..first") + 2)
+                .append(".\r\n").append("+OK Bye; 4 messages left\r\n");
+        try (Pop3Client client = server.login(other)) {
+            client.send(commands.toString());
+            assertThat(new String(client.input().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .isEqualTo(expected.toString());
+        }
+    }
 }

@@ -21,12 +21,19 @@ final class Maildrop {
     private final long[] sizes;
     private final BitSet deleted = new BitSet();
     private final StoredContent[] contents;
+    private final long totalSize;
+    // of the messages not marked deleted, kept as DELE and RSET change the marks
+    private int count;
+    private long size;
 
     private Maildrop(long uidValidity, long[] uids, long[] sizes) {
         this.uidValidity = uidValidity;
         this.uids = uids;
         this.sizes = sizes;
         this.contents = new StoredContent[uids.length];
+        this.totalSize = Arrays.stream(sizes).sum();
+        this.count = uids.length;
+        this.size = totalSize;
     }
 
     /** The maildrop of these messages, which must be in UID order. */
@@ -56,16 +63,12 @@ final class Maildrop {
 
     /** Messages not marked deleted (STAT). */
     int count() {
-        return uids.length - deleted.cardinality();
+        return count;
     }
 
     /** Total size in octets of the messages not marked deleted (STAT). */
     long size() {
-        long total = 0;
-        for (int i = deleted.nextClearBit(0); i < uids.length; i = deleted.nextClearBit(i + 1)) {
-            total += sizes[i];
-        }
-        return total;
+        return size;
     }
 
     long uid(int number) {
@@ -80,8 +83,8 @@ final class Maildrop {
      * The unique-id listing of a message (RFC 1939 §7 UIDL): UIDVALIDITY and UID, so it never
      * changes while the message exists and is never given to another message of this INBOX.
      */
-    String uniqueId(int number) {
-        return uidValidity + "." + uids[number - 1];
+    StringBuilder appendUniqueId(StringBuilder text, int number) {
+        return text.append(uidValidity).append('.').append(uids[number - 1]);
     }
 
     /** The message's raw bytes as fetched earlier, or null. */
@@ -98,12 +101,18 @@ final class Maildrop {
     }
 
     void delete(int number) {
-        deleted.set(number - 1);
+        if (!deleted.get(number - 1)) {
+            deleted.set(number - 1);
+            count--;
+            size -= sizes[number - 1];
+        }
     }
 
     /** RSET: forgets every deletion mark. */
     void reset() {
         deleted.clear();
+        count = uids.length;
+        size = totalSize;
     }
 
     /** The UIDs of the messages marked deleted. */

@@ -4,121 +4,143 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * A stored message as a POP3 multi-line response carries it (RFC 1939 §3), produced while
- * reading: every line ends with CR LF (a bare LF or CR from a lenient delivery becomes CR LF),
- * a line starting with {@code "."} gets another one in front, and the last line is ended if
- * the message was not. The terminating {@code ".\r\n"} is not part of it. For TOP it stops after
- * the header, the blank line and the given number of body lines.
+ * Writes a stored message as a POP3 multi-line response carries it (RFC 1939 §3): every line
+ * ends with CR LF (a bare LF or CR from a lenient delivery becomes CR LF), a line starting with
+ * {@code "."} gets another one in front, and the last line is ended if the message was not.
+ * The terminating {@code ".\r\n"} is not part of it. For TOP it stops after the header, the
+ * blank line and the given number of body lines.
  *
- * <p>Reads the source a chunk at a time and never holds more than two small buffers, whatever
- * the size of the message. Closing it closes the source. Not thread-safe.
+ * <p>Reads the source a chunk at a time into one buffer, which one session reuses for every
+ * message, and hands the sink runs of that buffer as they are: a message stored with CR LF
+ * and without leading dots goes out in one write per chunk, and only the inserted bytes (a
+ * dot, a missing CR or LF) are written separately. Not thread-safe.
  */
-final class MultiLineMessage extends InputStream {
+final class MultiLineMessage {
 
-    private static final int CHUNK = 16 * 1024;
+    /** Bytes read from the source at a time. */
+    static final int CHUNK = 16 * 1024;
+    private static final byte[] DOT = {'.'};
+    private static final byte[] CR = {'\r'};
+    private static final byte[] LF = {'\n'};
+    private static final byte[] CRLF = {'\r', '\n'};
 
-    private final InputStream source;
-    private final byte[] in = new byte[CHUNK];
-    // one input byte becomes at most three (dot, CR, LF), plus the CR LF of a line cut at the end
-    private final byte[] out = new byte[3 * CHUNK + 4];
-    private int outPosition;
-    private int outLength;
+    /** Where the response goes: the connection's buffered output. */
+    @FunctionalInterface
+    interface Sink {
+        void write(byte[] bytes, int offset, int length) throws IOException;
+    }
 
+    private final byte[] chunk = new byte[CHUNK];
+
+    // the message being written
+    private Sink sink;
     private long bodyLinesLeft;
     private boolean inBody;
-    private boolean atLineStart = true;
+    private boolean atLineStart;
     private boolean afterCr;
     private boolean finished;
 
-    private MultiLineMessage(InputStream source, long bodyLines) {
-        this.source = source;
-        this.bodyLinesLeft = bodyLines;
-    }
-
-    /** The whole message (RETR). */
-    static MultiLineMessage whole(InputStream source) {
-        return new MultiLineMessage(source, -1);
+    /** The whole message (RETR). Does not close {@code source}. */
+    void whole(InputStream source, Sink out) throws IOException {
+        write(source, -1, out);
     }
 
     /** The header, the blank line after it and the first {@code bodyLines} lines of the body (TOP). */
-    static MultiLineMessage top(InputStream source, long bodyLines) {
+    void top(InputStream source, long bodyLines, Sink out) throws IOException {
         if (bodyLines < 0) {
             throw new IllegalArgumentException("negative line count: " + bodyLines);
         }
-        return new MultiLineMessage(source, bodyLines);
+        write(source, bodyLines, out);
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (length == 0) {
-            return 0;
-        }
-        while (outPosition == outLength) {
-            if (finished) {
-                return -1;
-            }
-            fill();
-        }
-        int n = Math.min(length, outLength - outPosition);
-        System.arraycopy(out, outPosition, buffer, offset, n);
-        outPosition += n;
-        return n;
-    }
-
-    /** Transforms the next chunk of the source into {@link #out}. */
-    private void fill() throws IOException {
-        outPosition = 0;
-        outLength = 0;
-        int n;
+    /**
+     * @throws UnreadableSourceException reading {@code source} failed (the response is incomplete)
+     * @throws IOException               the sink failed
+     */
+    private void write(InputStream source, long bodyLines, Sink out) throws IOException {
+        sink = out;
+        bodyLinesLeft = bodyLines;
+        inBody = false;
+        atLineStart = true;
+        afterCr = false;
+        finished = false;
         try {
-            n = source.read(in, 0, in.length);
-        } catch (IOException e) {
-            throw new UnreadableSourceException(e);
-        }
-        if (n < 0) {
-            if (afterCr || !atLineStart) {
-                endLine();
+            while (!finished) {
+                int n;
+                try {
+                    n = source.read(chunk, 0, CHUNK);
+                } catch (IOException e) {
+                    throw new UnreadableSourceException(e);
+                }
+                if (n < 0) {
+                    if (afterCr) {
+                        sink.write(LF, 0, 1); // the CR went out already
+                    } else if (!atLineStart) {
+                        sink.write(CRLF, 0, 2);
+                    }
+                    return;
+                }
+                stuff(n);
             }
-            finished = true;
-            return;
+        } finally {
+            sink = null;
         }
-        for (int i = 0; i < n && !finished; i++) {
+    }
+
+    /**
+     * Writes {@code chunk[0..n)}. {@code run} is where the bytes not yet written begin; a run is
+     * interrupted only where a byte must be inserted before the byte at {@code i}.
+     */
+    private void stuff(int n) throws IOException {
+        byte[] in = chunk;
+        int run = 0;
+        int i = 0;
+        while (i < n && !finished) {
             byte b = in[i];
             if (afterCr) {
                 afterCr = false;
-                endLine();
                 if (b == '\n') {
-                    continue;
+                    i++;
+                } else {
+                    // a bare CR ends the line: add its LF, then look at b again as the next line's first byte
+                    sink.write(in, run, i - run);
+                    sink.write(LF, 0, 1);
+                    run = i;
                 }
-                if (finished) {
-                    break;
-                }
-            }
-            if (b == '\r') {
+                lineEnded();
+            } else if (b == '\r') {
                 afterCr = true;
+                i++;
             } else if (b == '\n') {
-                endLine();
+                sink.write(in, run, i - run);
+                sink.write(CR, 0, 1); // a bare LF: the LF itself starts the next run
+                run = i++;
+                lineEnded();
             } else {
-                if (atLineStart && b == '.') {
-                    out[outLength++] = '.'; // RFC 1939 §3: byte-stuff a line that starts with the termination octet
+                if (atLineStart) {
+                    atLineStart = false;
+                    if (b == '.') {
+                        // RFC 1939 §3: byte-stuff a line that starts with the termination octet
+                        sink.write(in, run, i - run);
+                        sink.write(DOT, 0, 1);
+                        run = i;
+                    }
                 }
-                atLineStart = false;
-                out[outLength++] = b;
+                // the rest of the line up to its CR or LF needs nothing
+                i++;
+                while (i < n && (b = in[i]) != '\r' && b != '\n') {
+                    i++;
+                }
             }
+        }
+        if (i > run) {
+            sink.write(in, run, i - run);
         }
     }
 
-    /** Writes CR LF and counts the line; TOP ends after the header and its body lines. */
-    private void endLine() {
+    /** Counts a line that ended; TOP ends after the header and its body lines. */
+    private void lineEnded() {
         boolean emptyLine = atLineStart;
-        out[outLength++] = '\r';
-        out[outLength++] = '\n';
         atLineStart = true;
         if (!inBody) {
             inBody = emptyLine;
@@ -137,11 +159,5 @@ final class MultiLineMessage extends InputStream {
         UnreadableSourceException(IOException cause) {
             super("cannot read the stored message: " + cause.getMessage(), cause);
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        finished = true;
-        source.close();
     }
 }

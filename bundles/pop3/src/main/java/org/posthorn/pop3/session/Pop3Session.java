@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.MailboxInfo;
@@ -45,6 +47,9 @@ final class Pop3Session implements ProtocolSession {
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Session.class);
     private static final String INBOX = "INBOX";
     private static final int PREFETCH = 32;
+    // compiled once: String.matches would compile them for every RETR and DELE
+    private static final Pattern MESSAGE_NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern LINE_COUNT = Pattern.compile("[0-9]{1,18}");
 
     private enum State { AUTHORIZATION, TRANSACTION }
 
@@ -56,6 +61,8 @@ final class Pop3Session implements ProtocolSession {
     private Maildrop maildrop;
     private MaildropLocks.Lock lock;
     private int errors;
+    /** Writes RETR and TOP responses; made at the first one, with its buffer, and reused. */
+    private MultiLineMessage message;
 
     Pop3Session(Connection connection, PostOffice office) {
         this.connection = connection;
@@ -356,22 +363,26 @@ final class Pop3Session implements ProtocolSession {
         if (arguments.size() == 1) {
             int number = messageNumber(arguments.get(0));
             if (number > 0) {
-                connection.writeLine("+OK " + number + " " + listingOf(number, uniqueIds));
+                connection.writeLine(listingOf(new StringBuilder("+OK "), number, uniqueIds).toString());
             }
             return;
         }
         connection.writeLine(uniqueIds ? "+OK Unique-id listing follows"
                 : "+OK " + maildrop.count() + " messages (" + maildrop.size() + " octets)");
+        // the whole listing as one write rather than a line at a time
+        StringBuilder lines = new StringBuilder(24 * maildrop.count() + 3);
         for (int number = 1; number <= maildrop.highestNumber(); number++) {
             if (!maildrop.isDeleted(number)) {
-                connection.writeLine(number + " " + listingOf(number, uniqueIds));
+                listingOf(lines, number, uniqueIds).append("\r\n");
             }
         }
-        connection.writeLine(".");
+        connection.write(lines.append(".\r\n").toString().getBytes(StandardCharsets.US_ASCII));
     }
 
-    private String listingOf(int number, boolean uniqueId) {
-        return uniqueId ? maildrop.uniqueId(number) : Long.toString(maildrop.size(number));
+    /** Appends "number size" (LIST) or "number unique-id" (UIDL). */
+    private StringBuilder listingOf(StringBuilder text, int number, boolean uniqueId) {
+        text.append(number).append(' ');
+        return uniqueId ? maildrop.appendUniqueId(text, number) : text.append(maildrop.size(number));
     }
 
     private void retr(Request request) throws IOException {
@@ -388,7 +399,7 @@ final class Pop3Session implements ProtocolSession {
         if (number == 0) {
             return;
         }
-        if (!arguments.get(1).matches("[0-9]{1,18}")) {
+        if (!LINE_COUNT.matcher(arguments.get(1)).matches()) {
             error("The number of lines must be a non-negative number: " + Request.printable(arguments.get(1), 20));
             return;
         }
@@ -418,9 +429,18 @@ final class Pop3Session implements ProtocolSession {
             error("Message " + number + " was removed by another session since you logged in");
             return;
         }
-        try (InputStream body = bodyLines < 0 ? MultiLineMessage.whole(raw) : MultiLineMessage.top(raw, bodyLines)) {
+        if (message == null) {
+            message = new MultiLineMessage();
+        }
+        // the reply line, the message and the final dot share the connection's output buffer:
+        // a small message leaves in one write
+        try (raw) {
             connection.writeLine(okReply);
-            connection.write(body);
+            if (bodyLines < 0) {
+                message.whole(raw, connection::write);
+            } else {
+                message.top(raw, bodyLines, connection::write);
+            }
         } catch (MultiLineMessage.UnreadableSourceException e) {
             // the reply has begun; ending the connection is the only way to tell the client it is incomplete
             LOG.warn("POP3: message {} of {} could not be read to the end; closing the connection: {}",
@@ -560,7 +580,7 @@ final class Pop3Session implements ProtocolSession {
 
     /** The number of a message that exists and is not marked deleted; otherwise replies and returns 0. */
     private int messageNumber(String argument) throws IOException {
-        if (!argument.matches("[0-9]{1,9}")) {
+        if (!MESSAGE_NUMBER.matcher(argument).matches()) {
             error("Invalid message number " + Request.printable(argument, 20));
             return 0;
         }

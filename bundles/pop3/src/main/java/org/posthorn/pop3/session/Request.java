@@ -1,6 +1,7 @@
 package org.posthorn.pop3.session;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One command line: the keyword and what follows it. RFC 1939 §3 separates keyword and
@@ -13,6 +14,8 @@ import java.util.List;
  */
 record Request(String keyword, String rest) {
 
+    private static final Pattern SPACES = Pattern.compile(" +");
+
     static Request parse(String line) {
         int space = line.indexOf(' ');
         return space < 0 ? new Request(line, "") : new Request(line.substring(0, space), line.substring(space + 1));
@@ -21,7 +24,7 @@ record Request(String keyword, String rest) {
     /** The arguments, split at spaces. */
     List<String> arguments() {
         String trimmed = rest.strip();
-        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split(" +"));
+        return trimmed.isEmpty() ? List.of() : List.of(SPACES.split(trimmed));
     }
 
     /**
