@@ -52,11 +52,14 @@ final class NulParts {
 
     /** True if the message has a NUL byte. */
     static boolean hasNul(MessageSource source) throws IOException {
-        try (InputStream in = new BufferedInputStream(source.openStream())) {
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b == 0) {
-                    return true;
+        try (InputStream in = source.openStream()) {
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = in.read(chunk)) != -1) {
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] == 0) {
+                        return true;
+                    }
                 }
             }
             return false;
