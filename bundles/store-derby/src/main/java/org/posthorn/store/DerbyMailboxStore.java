@@ -1096,9 +1096,7 @@ public final class DerbyMailboxStore implements MailboxStore {
             Connection c = tx.connection();
             MailboxRows.Row source = MailboxRows.find(c, owner, from);
             MailboxRows.Row target = MailboxRows.find(c, owner, to);
-            if (move && source.id() == target.id()) {
-                throw new StoreException(StoreException.Reason.NOT_ALLOWED, "cannot move into the same mailbox");
-            }
+            boolean same = source.id() == target.id();
             // lock both rows in id order; the source so no expunge (and purge) runs under our feet
             MailboxRows.lockOnly(c, Math.min(source.id(), target.id()));
             MailboxRows.lockOnly(c, Math.max(source.id(), target.id()));
@@ -1108,8 +1106,12 @@ public final class DerbyMailboxStore implements MailboxStore {
                 return new CopyResult(target.id(), List.of(), List.of());
             }
             List<String> keywords = keywordsOf(c, source.id(), rows);
-            MailboxRows.Row src = move ? MailboxRows.lock(c, source.id(), 0, true) : source;
+            MailboxRows.Row src = move && !same ? MailboxRows.lock(c, source.id(), 0, true) : source;
             MailboxRows.Row dst = MailboxRows.lock(c, target.id(), rows.size(), true);
+            if (same) {
+                // RFC 6851: a MOVE within one mailbox gives the messages new UIDs at one MODSEQ
+                src = dst;
+            }
             long firstUid = dst.uidNext() - rows.size();
             long bytes = rows.stream().mapToLong(r -> r[1]).sum();
             if (!move) {

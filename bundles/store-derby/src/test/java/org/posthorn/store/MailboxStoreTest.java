@@ -343,8 +343,20 @@ class MailboxStoreTest {
         assertThat(store.vanishedSince(alice, "INBOX", 0)).isEqualTo(UidSet.ofUids(a, b));
         assertThat(store.quota(alice).usedMessages()).isEqualTo(5);
         assertThat(read(store.message(alice, "Trash", 1).source().openStream())).contains("Subject: a");
-        assertThatThrownBy(() -> store.move(alice, "Trash", UidSet.ALL, "Trash"))
-                .extracting(e -> ((StoreException) e).reason()).isEqualTo(StoreException.Reason.NOT_ALLOWED);
+        // RFC 6851: a move within the mailbox gives new UIDs and expunges the old ones
+        long trashModSeq = store.status(alice, "Trash").highestModSeq();
+        CopyResult within = store.move(alice, "Trash", UidSet.ofUids(1), "Trash");
+        assertThat(within.sourceUids()).containsExactly(1L);
+        assertThat(within.targetUids()).containsExactly(3L);
+        assertThat(store.select(alice, "Trash", true).uids()).isEqualTo(UidSet.ofUids(2, 3));
+        assertThat(store.vanishedSince(alice, "Trash", trashModSeq)).isEqualTo(UidSet.ofUids(1));
+        assertThat(store.status(alice, "Trash").highestModSeq()).isEqualTo(trashModSeq + 1);
+        assertThat(store.quota(alice).usedMessages()).isEqualTo(5);
+        assertThat(read(store.message(alice, "Trash", 3).source().openStream())).contains("Subject: a");
+        CopyResult copyWithin = store.copy(alice, "Trash", UidSet.ofUids(3), "Trash");
+        assertThat(copyWithin.targetUids()).containsExactly(4L);
+        assertThat(store.select(alice, "Trash", true).uids()).isEqualTo(UidSet.ofUids(2, 3, 4));
+        assertThat(store.quota(alice).usedMessages()).isEqualTo(6);
 
         store.updateFlags(alice, "Trash", UidSet.ALL, FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
         store.expunge(alice, "Trash", UidSet.ALL);

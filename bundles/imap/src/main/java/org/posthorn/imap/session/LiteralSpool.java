@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.posthorn.api.mail.MessageSource;
+import org.posthorn.imap.protocol.ImapException;
 
 /**
  * An APPEND message on its way into the store, which reads it twice (parse, then store): the
@@ -41,6 +42,28 @@ final class LiteralSpool implements AutoCloseable {
         if (actual != expected) {
             throw new java.io.EOFException("literal ended after " + actual + " of " + expected + " bytes");
         }
+    }
+
+    /**
+     * RFC 3516: content with NUL bytes gets its NUL-holding parts base64-encoded (in a new
+     * temporary file), as no FETCH BODY[] may send a NUL; see {@link NulParts}.
+     *
+     * @return true if the content changed
+     */
+    boolean encodeNulParts() throws IOException, ImapException {
+        if (!NulParts.hasNul(source())) {
+            return false;
+        }
+        Path encoded = Files.createTempFile("posthorn-imap-append", ".eml");
+        try (OutputStream target = Files.newOutputStream(encoded)) {
+            NulParts.encode(source(), target);
+        } catch (IOException | ImapException | RuntimeException e) {
+            Files.deleteIfExists(encoded);
+            throw e;
+        }
+        close();
+        file = encoded;
+        return true;
     }
 
     /** The bytes held in memory. */

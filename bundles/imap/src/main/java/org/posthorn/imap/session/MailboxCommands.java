@@ -328,6 +328,12 @@ final class MailboxCommands {
                 reader.sp();
                 append = CommandParser.appendMessage(reader, first.mailbox());
             }
+            for (int i = 0; i < messages.size(); i++) {
+                NewMessage m = messages.get(i);
+                if (spools.get(i).encodeNulParts()) {
+                    messages.set(i, new NewMessage(spools.get(i).source(), m.flags(), m.internalDate()));
+                }
+            }
             List<AppendResult> results;
             try {
                 results = store.appendAll(account, first.mailbox(), messages);

@@ -201,4 +201,57 @@ class FetchTest extends ImapServerTest {
         assertThat(c.line()).isEqualTo("d OK FETCH completed");
         assertThat(decoded).isEqualTo(payload);
     }
+
+    /** APPENDs {@code message} (ISO-8859-1 characters as bytes) as a literal8; returns the responses. */
+    private java.util.List<String> appendLiteral8(String tag, String message) throws Exception {
+        byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
+        c.send(tag + " APPEND INBOX ~{" + bytes.length + "}");
+        assertThat(c.line()).isEqualTo("+ Ready for literal data");
+        c.out().write(bytes);
+        c.send("");
+        return c.responsesTo(tag);
+    }
+
+    private String responseLine() throws Exception {
+        return new String(c.lineBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void nulBytesAppendedInALiteral8AreStoredBase64AndBinaryGivesThemBack() throws Exception {
+        // RFC 3516 §4.4, RFC 9051 §4.3 (no NUL in a literal) and imaptest append-binary
+        String header = "From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n";
+        String body = "\0-\u00e4\n\r\n\n";
+        assertThat(appendLiteral8("a", header + "Content-Transfer-Encoding: binary\r\n\r\n" + body))
+                .last().asString().startsWith("a OK [APPENDUID");
+        c.command("b NOOP");
+        c.send("c FETCH 2 (BODY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[1] BODY.PEEK[HEADER])");
+        String storedHeader = header + "Content-Transfer-Encoding: base64\r\n\r\n";
+        assertThat(responseLine()).isEqualTo("* 2 FETCH (BODY[1] {14}\r\nAC3kCg0KCg==\r\n BINARY.SIZE[1] 7"
+                + " BINARY[1] ~{7}\r\n" + body + " BODY[HEADER] " + literal(storedHeader) + ")");
+        assertThat(c.line()).isEqualTo("c OK FETCH completed");
+    }
+
+    @Test
+    void onlyThePartsHoldingNulBytesAreReencoded() throws Exception {
+        String binaryPart = "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n";
+        String message = "From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n"
+                + "\r\npreamble\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello \u00e4\r\n--b\r\n" + binaryPart
+                + "\0\1\2\r\nbin\0ary\r\n--b--\r\nepilogue\r\n";
+        assertThat(appendLiteral8("a", message)).last().asString().startsWith("a OK [APPENDUID");
+        c.command("b NOOP");
+        c.send("c FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[2] BINARY.PEEK[2] BODY.PEEK[TEXT]<0.8>)");
+        assertThat(responseLine()).isEqualTo("* 2 FETCH (BODY[1] {7}\r\nhello \u00e4 BODY[2.MIME] "
+                + literal(binaryPart.replace(": binary", ": base64")) + " BODY[2] {16}\r\nAAECDQpiaW4AYXJ5"
+                + " BINARY[2] ~{12}\r\n\0\1\2\r\nbin\0ary BODY[TEXT]<0> {8}\r\npreamble)");
+        assertThat(c.line()).isEqualTo("c OK FETCH completed");
+    }
+
+    @Test
+    void nulBytesOutsideABodyPartAreRefused() throws Exception {
+        assertThat(appendLiteral8("a", "From: a@example.org\r\nSubject: a\0b\r\n\r\nbody\r\n")).containsExactly(
+                "a NO [UNKNOWN-CTE] NUL bytes are stored only in body parts without a transfer encoding");
+        assertThat(c.command("b NOOP")).containsExactly("b OK NOOP completed");
+        assertThat(appendLiteral8("c", "From: a@example.org\r\n\r\nno nul\r\n"))
+                .last().asString().startsWith("c OK [APPENDUID");
+    }
 }

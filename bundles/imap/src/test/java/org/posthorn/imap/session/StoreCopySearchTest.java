@@ -97,6 +97,46 @@ class StoreCopySearchTest extends ImapServerTest {
     }
 
     @Test
+    void moveAndCopyIntoTheSelectedMailboxGiveNewUids() throws Exception {
+        // RFC 6851 and imaptest "move": the message gets a new UID, the old one is expunged
+        long inbox = uidValidity("INBOX");
+        assertThat(c.command("a MOVE 1 INBOX")).containsExactly("* OK [COPYUID " + inbox + " 1 5] Moved",
+                "* 1 EXPUNGE", "* 4 EXISTS", "* 4 RECENT", "a OK MOVE completed");
+        assertThat(c.command("b FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")).containsExactly(
+                "* 1 FETCH (UID 2 BODY[HEADER.FIELDS (SUBJECT)] {17}\r\nSubject: beta\r\n\r\n)",
+                "* 2 FETCH (UID 3 BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: gamma\r\n\r\n)",
+                "* 3 FETCH (UID 4 BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: delta\r\n\r\n)",
+                "* 4 FETCH (UID 5 BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: alpha\r\n\r\n)",
+                "b OK FETCH completed");
+        assertThat(c.command("c UID MOVE 3:4 INBOX")).containsExactly("* OK [COPYUID " + inbox + " 3:4 6:7] Moved",
+                "* 3 EXPUNGE", "* 2 EXPUNGE", "* 4 EXISTS", "* 4 RECENT", "c OK MOVE completed");
+        assertThat(c.command("d COPY 4 INBOX")).containsExactly("* 5 EXISTS", "* 5 RECENT",
+                "d OK [COPYUID " + inbox + " 7 8] COPY completed");
+        assertThat(c.command("e UID SEARCH ALL")).containsExactly("* SEARCH 2 5 6 7 8", "e OK UID SEARCH completed");
+    }
+
+    @Test
+    void addressKeysMatchTheParsedAddresses() throws Exception {
+        // RFC 9051 §6.4.4: FROM, TO, CC, BCC match the envelope's address field: comments
+        // dropped, display names decoded (imaptest "search-addresses")
+        imap.deliver(user, "INBOX", message("<user-from (comment)@ (comment) domain.org>", "e", "x"));
+        imap.deliver(user, "INBOX", message("user-from@domain.org (=?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?=)", "f", "x"));
+        imap.deliver(user, "INBOX", "From: a@b\r\nTo: team: x@domain.org, y@domain.org;\r\n\r\nbody\r\n");
+        c.command("a NOOP");
+        assertThat(c.command("b SEARCH FROM user-from@domain.org")).containsExactly("* SEARCH 5 6", "b OK SEARCH completed");
+        assertThat(c.command("c SEARCH FROM comment")).containsExactly("* SEARCH", "c OK SEARCH completed");
+        c.send("d SEARCH CHARSET UTF-8 FROM {11}");
+        assertThat(c.line()).isEqualTo("+ Ready for literal data");
+        c.send("jürgen mü");
+        assertThat(c.responsesTo("d")).containsExactly("* SEARCH 6", "d OK SEARCH completed");
+        assertThat(c.command("e SEARCH FROM \"Bob <bob@\"")).containsExactly("* SEARCH 3", "e OK SEARCH completed");
+        assertThat(c.command("f SEARCH TO team")).containsExactly("* SEARCH 7", "f OK SEARCH completed");
+        assertThat(c.command("g SEARCH TO y@DOMAIN.org")).containsExactly("* SEARCH 7", "g OK SEARCH completed");
+        assertThat(c.command("h SEARCH HEADER FROM \"\"")).containsExactly("* SEARCH 1 2 3 4 5 6 7",
+                "h OK SEARCH completed");
+    }
+
+    @Test
     void searchKeys() throws Exception {
         assertThat(c.command("a SEARCH ALL")).containsExactly("* SEARCH 1 2 3 4", "a OK SEARCH completed");
         assertThat(c.command("b SEARCH FROM bob")).containsExactly("* SEARCH 1 3", "b OK SEARCH completed");

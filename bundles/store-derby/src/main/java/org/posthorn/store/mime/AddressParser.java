@@ -2,6 +2,7 @@ package org.posthorn.store.mime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.posthorn.api.store.EnvelopeAddress;
 
@@ -53,6 +54,38 @@ public final class AddressParser {
             }
         }
         return result;
+    }
+
+    /**
+     * The text SEARCH FROM/TO/CC/BCC match (RFC 9051 §6.4.4: the envelope's address field):
+     * each address as {@code name <local@domain>} with its display name decoded (RFC 2047) and
+     * comments dropped, groups as {@code name: members;}, lower-cased; null if {@code raw} is.
+     */
+    public static String searchText(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (EnvelopeAddress a : parse(raw)) {
+            if (a.isGroupEnd()) {
+                sb.append(';');
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(", ");
+            } else if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            if (a.isGroupStart()) {
+                sb.append(EncodedWords.decode(a.mailbox())).append(':');
+            } else if (a.name() == null) {
+                sb.append(a.mailbox()).append(a.host().isEmpty() ? "" : "@" + a.host());
+            } else {
+                sb.append(EncodedWords.decode(a.name())).append(" <").append(a.mailbox())
+                        .append(a.host().isEmpty() ? "" : "@" + a.host()).append('>');
+            }
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
     }
 
     /** The index of the ':' that opens a group starting at {@code from}, or -1. */

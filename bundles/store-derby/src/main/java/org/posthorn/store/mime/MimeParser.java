@@ -328,8 +328,10 @@ public final class MimeParser {
         MimePart structure = build(root);
         List<HeaderField> f = root.fields;
         return new ParsedMessage(structure, DateField.parse(HeaderField.first(f, "date")),
-                searchText(HeaderField.joined(f, "from")), searchText(HeaderField.joined(f, "to")),
-                searchText(HeaderField.joined(f, "cc")), searchText(HeaderField.joined(f, "bcc")),
+                AddressParser.searchText(HeaderField.joined(f, "from")),
+                AddressParser.searchText(HeaderField.joined(f, "to")),
+                AddressParser.searchText(HeaderField.joined(f, "cc")),
+                AddressParser.searchText(HeaderField.joined(f, "bcc")),
                 searchText(HeaderField.first(f, "subject")));
     }
 

@@ -135,6 +135,22 @@ class MimeParserTest {
     }
 
     @Test
+    void addressSearchTextDropsCommentsAndDecodesNames() {
+        // the shapes of imaptest's search-addresses.mbox
+        assertThat(AddressParser.searchText("<user-from (comment)@ (comment) domain.org>"))
+                .isEqualTo("user-from@domain.org");
+        assertThat(AddressParser.searchText("user-from@domain.org (RealFrom)"))
+                .isEqualTo("realfrom <user-from@domain.org>");
+        assertThat(AddressParser.searchText("=?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <Juergen@Example.org>, b@c"))
+                .isEqualTo("jürgen müller <juergen@example.org>, b@c");
+        assertThat(AddressParser.searchText("groupname: groupuser1@domain.org, g2@d;,\r\n  other: g3@d;, x@y, empty:;"))
+                .isEqualTo("groupname: groupuser1@domain.org, g2@d;, other: g3@d;, x@y, empty:;");
+        assertThat(AddressParser.searchText("\"Doe, John\" <jd@x>, nodomain")).isEqualTo("doe, john <jd@x>, nodomain");
+        assertThat(AddressParser.searchText("")).isEmpty();
+        assertThat(AddressParser.searchText(null)).isNull();
+    }
+
+    @Test
     void singlePartMessageBodyRunsToTheEndAndCountsLines() throws IOException {
         String m = "Subject: hi\r\n\r\nline one\r\nline two\r\n";
         MimePart root = parse(m).structure();
