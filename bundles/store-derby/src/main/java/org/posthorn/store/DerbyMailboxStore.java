@@ -31,6 +31,7 @@ import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
 import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
+import org.posthorn.api.store.MailboxChanges;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxInfo;
 import org.posthorn.api.store.MailboxListener;
@@ -286,11 +287,28 @@ public final class DerbyMailboxStore implements MailboxStore {
             if (found.firstRecent() >= found.uidNext()) {
                 return UidSet.EMPTY;
             }
-            MailboxRows.Row row = MailboxRows.lock(c, found.id(), 0, false);
-            UidSet recent = uidsFrom(c, "SELECT uid FROM store_message WHERE mailbox_id = ? AND uid >= ? ORDER BY uid",
-                    row.id(), row.firstRecent());
-            advanceRecent(c, row.id());
-            return recent;
+            return claim(c, found.id());
+        });
+    }
+
+    /** Locks the mailbox and claims its messages from {@code first_recent_uid} up. */
+    private static UidSet claim(Connection c, long mailboxId) throws SQLException, StoreException {
+        MailboxRows.Row row = MailboxRows.lock(c, mailboxId, 0, false);
+        UidSet recent = uidsFrom(c, "SELECT uid FROM store_message WHERE mailbox_id = ? AND uid >= ? ORDER BY uid",
+                row.id(), row.firstRecent());
+        advanceRecent(c, row.id());
+        return recent;
+    }
+
+    @Override
+    public MailboxChanges changes(String account, String mailbox, long vanishedSince, long changedSince,
+                                  boolean claimRecent) throws StoreException {
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
+            UidSet recent = claimRecent && row.firstRecent() < row.uidNext() ? claim(c, row.id()) : UidSet.EMPTY;
+            UidSet vanished = vanishedSince < 0 ? UidSet.EMPTY : vanished(c, row.id(), vanishedSince);
+            return new MailboxChanges(row.highestModSeq(), vanished, changed(c, row.id(), changedSince), recent);
         });
     }
 
@@ -841,10 +859,13 @@ public final class DerbyMailboxStore implements MailboxStore {
     public List<MessageMeta> changedSince(String account, String mailbox, long modSeq) throws StoreException {
         return database.transaction(tx -> {
             Connection c = tx.connection();
-            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
-            return metas(c, "SELECT " + MESSAGE_COLUMNS + " FROM store_message m WHERE m.mailbox_id = ?"
-                    + " AND m.modseq > ? AND m.modseq <= ? ORDER BY m.uid", row.id(), modSeq, Long.MAX_VALUE, null);
+            return changed(c, MailboxRows.find(c, account, mailbox).id(), modSeq);
         });
+    }
+
+    private static List<MessageMeta> changed(Connection c, long mailboxId, long modSeq) throws SQLException {
+        return metas(c, "SELECT " + MESSAGE_COLUMNS + " FROM store_message m WHERE m.mailbox_id = ?"
+                + " AND m.modseq > ? AND m.modseq <= ? ORDER BY m.uid", mailboxId, modSeq, Long.MAX_VALUE, null);
     }
 
     private static List<MessageMeta> metas(Connection c, String sql, long mailboxId, long a, long b, UidSet filter)
@@ -883,10 +904,13 @@ public final class DerbyMailboxStore implements MailboxStore {
     public UidSet vanishedSince(String account, String mailbox, long modSeq) throws StoreException {
         return database.transaction(tx -> {
             Connection c = tx.connection();
-            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
-            return uidsFrom(c, "SELECT uid FROM store_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
-                    row.id(), modSeq);
+            return vanished(c, MailboxRows.find(c, account, mailbox).id(), modSeq);
         });
+    }
+
+    private static UidSet vanished(Connection c, long mailboxId, long modSeq) throws SQLException {
+        return uidsFrom(c, "SELECT uid FROM store_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+                mailboxId, modSeq);
     }
 
     @Override
@@ -1000,20 +1024,58 @@ public final class DerbyMailboxStore implements MailboxStore {
 
     @Override
     public UidSet expunge(String account, String mailbox, UidSet uids) throws StoreException {
+        return removeWhere(account, mailbox, uids, " AND deleted = 1");
+    }
+
+    @Override
+    public UidSet remove(String account, String mailbox, UidSet uids) throws StoreException {
+        return removeWhere(account, mailbox, uids, "");
+    }
+
+    /**
+     * Deletes the messages in {@code uids} that meet {@code condition} with a few set-based
+     * statements per UID range (not per message), records them as expunged and their content
+     * as purge candidates, and frees their quota.
+     */
+    private UidSet removeWhere(String account, String mailbox, UidSet uids, String condition)
+            throws StoreException {
         String owner = MailboxRows.canonicalAccount(account);
+        String inRange = " FROM store_message WHERE mailbox_id = ? AND uid BETWEEN ? AND ?" + condition;
         return database.transaction(tx -> {
             Connection c = tx.connection();
             MailboxRows.Row found = MailboxRows.find(c, owner, mailbox);
-            if (uids.isEmpty()) {
+            // look before locking: an EXPUNGE that finds nothing stays a read, and its commit forces no log
+            if (uids.isEmpty() || uidsAndSizes(c, found.id(), uids, inRange, true).isEmpty()) {
                 return UidSet.EMPTY;
             }
             MailboxRows.Row row = MailboxRows.lock(c, found.id(), 0, true);
-            List<long[]> gone = sourceRows(c, row.id(), uids, " AND deleted = 1");
-            if (gone.isEmpty()) {
+            List<long[]> gone = uidsAndSizes(c, row.id(), uids, inRange, false);
+            if (gone.isEmpty()) { // removed by someone else in between
                 c.rollback();
                 return UidSet.EMPTY;
             }
-            long bytes = removeMessages(c, row, gone, true);
+            long first = gone.get(0)[0];
+            long last = gone.get(gone.size() - 1)[0];
+            for (String sql : List.of("INSERT INTO store_expunged (mailbox_id, uid, modseq) SELECT mailbox_id, uid,"
+                    + " CAST(? AS BIGINT)" + inRange, "INSERT INTO store_purge (content_id) SELECT content_id" + inRange,
+                    "DELETE" + inRange)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = sql.startsWith("INSERT INTO store_expunged") ? 1 : 0;
+                    for (UidSet.Range r : uids.ranges()) {
+                        if (r.last() >= first && r.first() <= last) {
+                            if (p == 1) {
+                                ps.setLong(1, row.highestModSeq());
+                            }
+                            ps.setLong(p + 1, row.id());
+                            ps.setLong(p + 2, Math.max(r.first(), first));
+                            ps.setLong(p + 3, Math.min(r.last(), last));
+                            ps.addBatch();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+            }
+            long bytes = gone.stream().mapToLong(r -> r[1]).sum();
             changeUsage(c, row.accountId(), -bytes, -gone.size(), false);
             UidSet removed = UidSet.ofUids(gone.stream().mapToLong(r -> r[0]).toArray());
             announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(), MailboxEvent.Kind.EXPUNGED,
@@ -1021,6 +1083,25 @@ public final class DerbyMailboxStore implements MailboxStore {
             tx.afterCommit(purger::wake);
             return removed;
         });
+    }
+
+    /** {uid, size} of the messages in {@code uids} matching {@code inRange}; with {@code firstOnly}, at most one. */
+    private static List<long[]> uidsAndSizes(Connection c, long mailboxId, UidSet uids, String inRange,
+                                             boolean firstOnly) throws SQLException {
+        List<long[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT uid, size" + inRange + " ORDER BY uid")) {
+            ps.setLong(1, mailboxId);
+            ps.setLong(2, uids.first());
+            ps.setLong(3, uids.last());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && !(firstOnly && !rows.isEmpty())) {
+                    if (uids.contains(rs.getLong(1))) {
+                        rows.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /** Rows {uid, size, content_id, internal_date, seen, answered, flagged, deleted, draft} in {@code uids}. */

@@ -174,6 +174,35 @@ public interface MailboxStore {
     UidSet expunge(String account, String mailbox, UidSet uids) throws StoreException;
 
     /**
+     * Removes permanently the messages in {@code uids}, whatever their flags (POP3's UPDATE
+     * state, RFC 1939 §6): one change, one MODSEQ. UIDs that no longer exist are skipped.
+     * Returns the UIDs actually removed.
+     *
+     * <p>The default sets {@code \Deleted} and expunges (two changes); stores override it.
+     */
+    default UidSet remove(String account, String mailbox, UidSet uids) throws StoreException {
+        updateFlags(account, mailbox, uids, FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
+        return expunge(account, mailbox, uids);
+    }
+
+    /**
+     * The update check of a session that has the mailbox selected: its HIGHESTMODSEQ, the UIDs
+     * expunged since {@code vanishedSince} ({@code -1}: not asked), the messages added or changed
+     * since {@code changedSince} and, with {@code claimRecent}, the {@code \Recent} messages
+     * claimed as {@link #claimRecent} does. Stores answer it in one transaction.
+     *
+     * <p>The default makes the separate calls.
+     */
+    default MailboxChanges changes(String account, String mailbox, long vanishedSince, long changedSince,
+                                   boolean claimRecent) throws StoreException {
+        long high = status(account, mailbox).highestModSeq();
+        UidSet vanished = vanishedSince < 0 ? UidSet.EMPTY : vanishedSince(account, mailbox, vanishedSince);
+        List<MessageMeta> changed = changedSince(account, mailbox, changedSince);
+        UidSet recent = claimRecent ? claimRecent(account, mailbox) : UidSet.EMPTY;
+        return new MailboxChanges(high, vanished, changed, recent);
+    }
+
+    /**
      * Copies messages, keeping flags and internal dates; the result maps source to new UIDs
      * (UIDPLUS COPYUID). UIDs that do not exist are skipped. Counts against quota.
      */
