@@ -71,6 +71,7 @@ public final class DerbyMailboxStore implements MailboxStore {
     private final EventDispatcher events = new EventDispatcher();
     private final ContentPurger purger;
     private final ContentIds contentIds = new ContentIds();
+    private final GroupCommit<Append, Delivery.Outcome> appends = new GroupCommit<>();
 
     @Activate
     public DerbyMailboxStore(StoreConfig config, @Reference DataSource dataSource, @Reference SchemaMigrator migrator)
@@ -612,6 +613,13 @@ public final class DerbyMailboxStore implements MailboxStore {
         long size = message.size();
         long date = (internalDate == null ? Instant.now() : internalDate).toEpochMilli();
         Parsed content = parse(message, date);
+        if (n == 1 && invalid[0] == null) {
+            String key = appendKey(recipients.get(0));
+            if (key != null) {
+                Append append = new Append(recipients.get(0), flags[0], message, size, date, content);
+                return List.of(appends.submit(key, append, this::appendTogether));
+            }
+        }
         ParsedMessage parsed = content.parsed();
         byte[] structure = content.structure();
         java.sql.Date sentDate = content.sentDate();
@@ -690,6 +698,115 @@ public final class DerbyMailboxStore implements MailboxStore {
             }
             return outcomes(recipients, results, failed);
         });
+    }
+
+    /** One recipient's delivery, committed together with others to the same mailbox ({@link GroupCommit}). */
+    private record Append(Delivery recipient, Flags flags, MessageSource message, long size, long date,
+                          Parsed content) {
+    }
+
+    /** The mailbox a single delivery goes to, or null if the name is invalid (the plain path reports it). */
+    private static String appendKey(Delivery recipient) {
+        try {
+            return MailboxRows.canonicalAccount(recipient.account()) + "\n"
+                    + MailboxNames.canonical(recipient.mailbox());
+        } catch (StoreException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Delivers to one mailbox in one transaction and one log flush: the raw messages first,
+     * then, under the mailbox lock, one UID and one MODSEQ each, in order, with an event each,
+     * as if they had been delivered one after the other. A recipient over quota is dropped
+     * alone; if the transaction fails as a whole, each delivery is tried on its own.
+     */
+    private List<Delivery.Outcome> appendTogether(List<Append> batch) {
+        try {
+            return appendBatch(batch);
+        } catch (StoreException e) {
+            if (batch.size() == 1) {
+                return List.of(new Delivery.Outcome(batch.get(0).recipient(), null, e));
+            }
+            List<Delivery.Outcome> outcomes = new ArrayList<>();
+            for (Append append : batch) {
+                outcomes.add(appendTogether(List.of(append)).get(0));
+            }
+            return outcomes;
+        }
+    }
+
+    private List<Delivery.Outcome> appendBatch(List<Append> batch) throws StoreException {
+        Delivery first = batch.get(0).recipient();
+        String owner = MailboxRows.canonicalAccount(first.account());
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            MailboxRows.Row found = MailboxRows.find(c, owner, first.mailbox());
+            int n = batch.size();
+            long[] contents = new long[n];
+            StoreException[] failed = new StoreException[n];
+            for (int i = 0; i < n; i++) {
+                Append a = batch.get(i);
+                try {
+                    checkQuota(c, found.accountId(), a.size(), 1);
+                    contents[i] = insertContent(c, a.content().parsed(), a.content().sentDate(),
+                            a.content().structure(), a.message(), a.size());
+                } catch (StoreException e) {
+                    failed[i] = e;
+                }
+            }
+            MailboxRows.lockOnly(c, found.id());
+            List<Integer> accepted = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (failed[i] == null) {
+                    try {
+                        changeUsage(c, found.accountId(), batch.get(i).size(), 1, true);
+                        accepted.add(i);
+                    } catch (StoreException e) {
+                        failed[i] = e;
+                        forget(c, contents[i]);
+                    }
+                }
+            }
+            AppendResult[] results = new AppendResult[n];
+            if (accepted.isEmpty()) {
+                c.rollback();
+            } else {
+                MailboxRows.Row row = MailboxRows.lock(c, found.id(), accepted.size(), accepted.size());
+                long uid = row.uidNext() - accepted.size();
+                long modSeq = row.highestModSeq() - accepted.size() + 1;
+                try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
+                    for (int i : accepted) {
+                        Append a = batch.get(i);
+                        bindMessage(ps, row.id(), uid, modSeq, contents[i], a.size(), a.date(), a.flags(),
+                                a.flags().keywordsColumn());
+                        ps.addBatch();
+                        MessageMeta added = new MessageMeta(uid, modSeq, a.flags().toSet(), a.size(),
+                                Instant.ofEpochMilli(a.date()));
+                        announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(),
+                                MailboxEvent.Kind.ADDED, UidSet.ofUids(uid), List.of(added), modSeq, null));
+                        results[i] = new AppendResult(row.id(), uid, modSeq);
+                        uid++;
+                        modSeq++;
+                    }
+                    ps.executeBatch();
+                }
+            }
+            List<Delivery.Outcome> outcomes = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                outcomes.add(new Delivery.Outcome(batch.get(i).recipient(), results[i],
+                        results[i] == null ? failed[i] : null));
+            }
+            return outcomes;
+        });
+    }
+
+    /** A content row stored for a delivery that was then refused: the purger removes it. */
+    private static void forget(Connection c, long contentId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO store_purge (content_id) VALUES (?)")) {
+            ps.setLong(1, contentId);
+            ps.executeUpdate();
+        }
     }
 
     /** A message parsed before its transaction, so the database waits for no parsing. */

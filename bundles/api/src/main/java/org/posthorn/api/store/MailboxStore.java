@@ -16,7 +16,8 @@ import org.posthorn.api.mail.MessageSource;
  * {@code INBOX} is case-insensitive (also as the first level of a longer name) and always exists.
  *
  * <p>Thread-safe: many sessions and deliveries work on one mailbox at once. Each mutating
- * call is one transaction and, when it commits, is reported to every
+ * call is atomic (concurrent deliveries into one mailbox may share a transaction, each with
+ * its own UID and MODSEQ) and, when it commits, is reported to every
  * {@link MailboxListener} service. Every call that changes messages of a mailbox (append,
  * flags, expunge, copy/move into or out of it) raises its HIGHESTMODSEQ by exactly one; a
  * call that changes nothing raises nothing. A {@link StoreException} with
