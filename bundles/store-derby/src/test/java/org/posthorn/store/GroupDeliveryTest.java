@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.api.store.AppendResult;
@@ -37,58 +39,64 @@ class GroupDeliveryTest {
 
     @TempDir
     Path dir;
+    private StoreFixture fixture;
+    private DerbyMailboxStore store;
+
+    @BeforeEach
+    void openStore() throws Exception {
+        fixture = new StoreFixture(dir);
+        store = fixture.store;
+        fixture.directory.addDomain("example.org");
+        fixture.directory.addUser(USER, null, 0, 0);
+    }
+
+    @AfterEach
+    void closeStore() {
+        fixture.close();
+    }
 
     @Test
     void concurrentDeliveriesToOneMailboxEachGetTheirOwnUidAndModSeqInOrder() throws Exception {
-        try (StoreFixture fixture = new StoreFixture(dir)) {
-            DerbyMailboxStore store = fixture.store;
-            fixture.directory.addDomain("example.org");
-            fixture.directory.addUser(USER, null, 0, 0);
-            List<MailboxEvent> events = new CopyOnWriteArrayList<>();
-            store.addListener(events::add);
-            long start = store.status(USER, "INBOX").highestModSeq();
+        List<MailboxEvent> events = new CopyOnWriteArrayList<>();
+        store.addListener(events::add);
+        long start = store.status(USER, "INBOX").highestModSeq();
 
-            List<Delivery.Outcome> outcomes = deliverConcurrently(store);
+        List<Delivery.Outcome> outcomes = deliverConcurrently(store);
 
-            assertThat(outcomes).allMatch(o -> o.failure() == null);
-            List<AppendResult> results = outcomes.stream().map(Delivery.Outcome::result)
-                    .sorted(Comparator.comparingLong(AppendResult::uid)).toList();
-            assertThat(results).extracting(AppendResult::uid)
-                    .containsExactlyElementsOf(range(1, THREADS * EACH));
-            assertThat(results).extracting(AppendResult::modSeq)
-                    .containsExactlyElementsOf(range(start + 1, start + THREADS * EACH));
-            assertThat(store.status(USER, "INBOX").highestModSeq()).isEqualTo(start + THREADS * EACH);
-            Map<Long, String> subjects = store.fetch(USER, "INBOX", UidSet.ALL).stream()
-                    .collect(Collectors.toMap(m -> m.meta().uid(), m -> m.envelope().subject()));
-            for (int i = 0; i < outcomes.size(); i++) {
-                assertThat(subjects.get(outcomes.get(i).result().uid())).isEqualTo(subjectOf(i));
-            }
-            await().until(() -> events.size() == THREADS * EACH);
-            assertThat(events).extracting(MailboxEvent::modSeq)
-                    .as("one event per delivery, in MODSEQ order")
-                    .containsExactlyElementsOf(range(start + 1, start + THREADS * EACH));
-            assertThat(events).allMatch(e -> e.kind() == MailboxEvent.Kind.ADDED && e.uids().size() == 1);
+        assertThat(outcomes).allMatch(o -> o.failure() == null);
+        List<AppendResult> results = outcomes.stream().map(Delivery.Outcome::result)
+                .sorted(Comparator.comparingLong(AppendResult::uid)).toList();
+        assertThat(results).extracting(AppendResult::uid)
+                .containsExactlyElementsOf(range(1, THREADS * EACH));
+        assertThat(results).extracting(AppendResult::modSeq)
+                .containsExactlyElementsOf(range(start + 1, start + THREADS * EACH));
+        assertThat(store.status(USER, "INBOX").highestModSeq()).isEqualTo(start + THREADS * EACH);
+        Map<Long, String> subjects = store.fetch(USER, "INBOX", UidSet.ALL).stream()
+                .collect(Collectors.toMap(m -> m.meta().uid(), m -> m.envelope().subject()));
+        for (int i = 0; i < outcomes.size(); i++) {
+            assertThat(subjects.get(outcomes.get(i).result().uid())).isEqualTo(subjectOf(i));
         }
+        await().until(() -> events.size() == THREADS * EACH);
+        assertThat(events).extracting(MailboxEvent::modSeq)
+                .as("one event per delivery, in MODSEQ order")
+                .containsExactlyElementsOf(range(start + 1, start + THREADS * EACH));
+        assertThat(events).allMatch(e -> e.kind() == MailboxEvent.Kind.ADDED && e.uids().size() == 1);
     }
 
     @Test
     void aDeliveryOverQuotaIsRefusedAloneAndLeavesNoContentBehind() throws Exception {
-        try (StoreFixture fixture = new StoreFixture(dir)) {
-            DerbyMailboxStore store = fixture.store;
-            fixture.directory.addDomain("example.org");
-            fixture.directory.addUser(USER, null, 0, 10);
+        fixture.directory.setQuota(USER, 0, 10);
 
-            List<Delivery.Outcome> outcomes = deliverConcurrently(store);
+        List<Delivery.Outcome> outcomes = deliverConcurrently(store);
 
-            assertThat(outcomes.stream().filter(o -> o.failure() == null)).hasSize(10);
-            assertThat(outcomes.stream().filter(o -> o.failure() != null))
-                    .hasSize(THREADS * EACH - 10)
-                    .allMatch(o -> o.failure().reason() == StoreException.Reason.QUOTA_EXCEEDED);
-            assertThat(store.status(USER, "INBOX").messages()).isEqualTo(10);
-            assertThat(store.quota(USER).usedMessages()).isEqualTo(10);
-            store.purge();
-            assertThat(fixture.contentRows()).isEqualTo(10);
-        }
+        assertThat(outcomes.stream().filter(o -> o.failure() == null)).hasSize(10);
+        assertThat(outcomes.stream().filter(o -> o.failure() != null))
+                .hasSize(THREADS * EACH - 10)
+                .allMatch(o -> o.failure().reason() == StoreException.Reason.QUOTA_EXCEEDED);
+        assertThat(store.status(USER, "INBOX").messages()).isEqualTo(10);
+        assertThat(store.quota(USER).usedMessages()).isEqualTo(10);
+        store.purge();
+        assertThat(fixture.contentRows()).isEqualTo(10);
     }
 
     /** THREADS threads deliver EACH messages each; outcome i is of the message with subjectOf(i). */
