@@ -169,8 +169,8 @@ public interface MailboxStore {
 
     /**
      * Removes permanently the messages in {@code uids} that carry {@code \Deleted} at the moment
-     * of the call (EXPUNGE with {@link UidSet#ALL}, UID EXPUNGE with a set; POP3 sets
-     * {@code \Deleted} first). Returns the UIDs actually removed.
+     * of the call (EXPUNGE with {@link UidSet#ALL}, UID EXPUNGE with a set; POP3 uses {@link #remove}
+     * instead). Returns the UIDs actually removed.
      */
     UidSet expunge(String account, String mailbox, UidSet uids) throws StoreException;
 
