@@ -72,11 +72,15 @@ final class ContentPurger {
                     for (long id : ids) {
                         content.setLong(1, id);
                         content.setLong(2, id);
-                        deleted += content.executeUpdate();
+                        content.addBatch();
                         candidate.setLong(1, id);
-                        candidate.executeUpdate();
-                        c.commit();
+                        candidate.addBatch();
                     }
+                    for (int n : content.executeBatch()) {
+                        deleted += n;
+                    }
+                    candidate.executeBatch();
+                    c.commit(); // one forced log write for the batch, not one per message
                 }
             }
         } catch (SQLException e) {

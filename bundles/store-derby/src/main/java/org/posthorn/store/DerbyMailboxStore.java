@@ -31,6 +31,7 @@ import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
 import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
+import org.posthorn.api.store.MailboxChanges;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxInfo;
 import org.posthorn.api.store.MailboxListener;
@@ -70,6 +71,7 @@ public final class DerbyMailboxStore implements MailboxStore {
     private final EventDispatcher events = new EventDispatcher();
     private final ContentPurger purger;
     private final ContentIds contentIds = new ContentIds();
+    private final GroupCommit<Append, Delivery.Outcome> appends = new GroupCommit<>();
 
     @Activate
     public DerbyMailboxStore(StoreConfig config, @Reference DataSource dataSource, @Reference SchemaMigrator migrator)
@@ -286,11 +288,28 @@ public final class DerbyMailboxStore implements MailboxStore {
             if (found.firstRecent() >= found.uidNext()) {
                 return UidSet.EMPTY;
             }
-            MailboxRows.Row row = MailboxRows.lock(c, found.id(), 0, false);
-            UidSet recent = uidsFrom(c, "SELECT uid FROM store_message WHERE mailbox_id = ? AND uid >= ? ORDER BY uid",
-                    row.id(), row.firstRecent());
-            advanceRecent(c, row.id());
-            return recent;
+            return claim(c, found.id());
+        });
+    }
+
+    /** Locks the mailbox and claims its messages from {@code first_recent_uid} up. */
+    private static UidSet claim(Connection c, long mailboxId) throws SQLException, StoreException {
+        MailboxRows.Row row = MailboxRows.lock(c, mailboxId, 0, false);
+        UidSet recent = uidsFrom(c, "SELECT uid FROM store_message WHERE mailbox_id = ? AND uid >= ? ORDER BY uid",
+                row.id(), row.firstRecent());
+        advanceRecent(c, row.id());
+        return recent;
+    }
+
+    @Override
+    public MailboxChanges changes(String account, String mailbox, long vanishedSince, long changedSince,
+                                  boolean claimRecent) throws StoreException {
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
+            UidSet recent = claimRecent && row.firstRecent() < row.uidNext() ? claim(c, row.id()) : UidSet.EMPTY;
+            UidSet vanished = vanishedSince < 0 ? UidSet.EMPTY : vanished(c, row.id(), vanishedSince);
+            return new MailboxChanges(row.highestModSeq(), vanished, changed(c, row.id(), changedSince), recent);
         });
     }
 
@@ -594,6 +613,13 @@ public final class DerbyMailboxStore implements MailboxStore {
         long size = message.size();
         long date = (internalDate == null ? Instant.now() : internalDate).toEpochMilli();
         Parsed content = parse(message, date);
+        if (n == 1 && invalid[0] == null) {
+            String key = appendKey(recipients.get(0));
+            if (key != null) {
+                Append append = new Append(recipients.get(0), flags[0], message, size, date, content);
+                return List.of(appends.submit(key, append, this::appendTogether));
+            }
+        }
         ParsedMessage parsed = content.parsed();
         byte[] structure = content.structure();
         java.sql.Date sentDate = content.sentDate();
@@ -672,6 +698,115 @@ public final class DerbyMailboxStore implements MailboxStore {
             }
             return outcomes(recipients, results, failed);
         });
+    }
+
+    /** One recipient's delivery, committed together with others to the same mailbox ({@link GroupCommit}). */
+    private record Append(Delivery recipient, Flags flags, MessageSource message, long size, long date,
+                          Parsed content) {
+    }
+
+    /** The mailbox a single delivery goes to, or null if the name is invalid (the plain path reports it). */
+    private static String appendKey(Delivery recipient) {
+        try {
+            return MailboxRows.canonicalAccount(recipient.account()) + "\n"
+                    + MailboxNames.canonical(recipient.mailbox());
+        } catch (StoreException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Delivers to one mailbox in one transaction and one log flush: the raw messages first,
+     * then, under the mailbox lock, one UID and one MODSEQ each, in order, with an event each,
+     * as if they had been delivered one after the other. A recipient over quota is dropped
+     * alone; if the transaction fails as a whole, each delivery is tried on its own.
+     */
+    private List<Delivery.Outcome> appendTogether(List<Append> batch) {
+        try {
+            return appendBatch(batch);
+        } catch (StoreException e) {
+            if (batch.size() == 1) {
+                return List.of(new Delivery.Outcome(batch.get(0).recipient(), null, e));
+            }
+            List<Delivery.Outcome> outcomes = new ArrayList<>();
+            for (Append append : batch) {
+                outcomes.add(appendTogether(List.of(append)).get(0));
+            }
+            return outcomes;
+        }
+    }
+
+    private List<Delivery.Outcome> appendBatch(List<Append> batch) throws StoreException {
+        Delivery first = batch.get(0).recipient();
+        String owner = MailboxRows.canonicalAccount(first.account());
+        return database.transaction(tx -> {
+            Connection c = tx.connection();
+            MailboxRows.Row found = MailboxRows.find(c, owner, first.mailbox());
+            int n = batch.size();
+            long[] contents = new long[n];
+            StoreException[] failed = new StoreException[n];
+            for (int i = 0; i < n; i++) {
+                Append a = batch.get(i);
+                try {
+                    checkQuota(c, found.accountId(), a.size(), 1);
+                    contents[i] = insertContent(c, a.content().parsed(), a.content().sentDate(),
+                            a.content().structure(), a.message(), a.size());
+                } catch (StoreException e) {
+                    failed[i] = e;
+                }
+            }
+            MailboxRows.lockOnly(c, found.id());
+            List<Integer> accepted = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (failed[i] == null) {
+                    try {
+                        changeUsage(c, found.accountId(), batch.get(i).size(), 1, true);
+                        accepted.add(i);
+                    } catch (StoreException e) {
+                        failed[i] = e;
+                        forget(c, contents[i]);
+                    }
+                }
+            }
+            AppendResult[] results = new AppendResult[n];
+            if (accepted.isEmpty()) {
+                c.rollback();
+            } else {
+                MailboxRows.Row row = MailboxRows.lock(c, found.id(), accepted.size(), accepted.size());
+                long uid = row.uidNext() - accepted.size();
+                long modSeq = row.highestModSeq() - accepted.size() + 1;
+                try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
+                    for (int i : accepted) {
+                        Append a = batch.get(i);
+                        bindMessage(ps, row.id(), uid, modSeq, contents[i], a.size(), a.date(), a.flags(),
+                                a.flags().keywordsColumn());
+                        ps.addBatch();
+                        MessageMeta added = new MessageMeta(uid, modSeq, a.flags().toSet(), a.size(),
+                                Instant.ofEpochMilli(a.date()));
+                        announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(),
+                                MailboxEvent.Kind.ADDED, UidSet.ofUids(uid), List.of(added), modSeq, null));
+                        results[i] = new AppendResult(row.id(), uid, modSeq);
+                        uid++;
+                        modSeq++;
+                    }
+                    ps.executeBatch();
+                }
+            }
+            List<Delivery.Outcome> outcomes = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                outcomes.add(new Delivery.Outcome(batch.get(i).recipient(), results[i],
+                        results[i] == null ? failed[i] : null));
+            }
+            return outcomes;
+        });
+    }
+
+    /** A content row stored for a delivery that was then refused: the purger removes it. */
+    private static void forget(Connection c, long contentId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO store_purge (content_id) VALUES (?)")) {
+            ps.setLong(1, contentId);
+            ps.executeUpdate();
+        }
     }
 
     /** A message parsed before its transaction, so the database waits for no parsing. */
@@ -841,10 +976,13 @@ public final class DerbyMailboxStore implements MailboxStore {
     public List<MessageMeta> changedSince(String account, String mailbox, long modSeq) throws StoreException {
         return database.transaction(tx -> {
             Connection c = tx.connection();
-            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
-            return metas(c, "SELECT " + MESSAGE_COLUMNS + " FROM store_message m WHERE m.mailbox_id = ?"
-                    + " AND m.modseq > ? AND m.modseq <= ? ORDER BY m.uid", row.id(), modSeq, Long.MAX_VALUE, null);
+            return changed(c, MailboxRows.find(c, account, mailbox).id(), modSeq);
         });
+    }
+
+    private static List<MessageMeta> changed(Connection c, long mailboxId, long modSeq) throws SQLException {
+        return metas(c, "SELECT " + MESSAGE_COLUMNS + " FROM store_message m WHERE m.mailbox_id = ?"
+                + " AND m.modseq > ? AND m.modseq <= ? ORDER BY m.uid", mailboxId, modSeq, Long.MAX_VALUE, null);
     }
 
     private static List<MessageMeta> metas(Connection c, String sql, long mailboxId, long a, long b, UidSet filter)
@@ -883,10 +1021,13 @@ public final class DerbyMailboxStore implements MailboxStore {
     public UidSet vanishedSince(String account, String mailbox, long modSeq) throws StoreException {
         return database.transaction(tx -> {
             Connection c = tx.connection();
-            MailboxRows.Row row = MailboxRows.find(c, account, mailbox);
-            return uidsFrom(c, "SELECT uid FROM store_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
-                    row.id(), modSeq);
+            return vanished(c, MailboxRows.find(c, account, mailbox).id(), modSeq);
         });
+    }
+
+    private static UidSet vanished(Connection c, long mailboxId, long modSeq) throws SQLException {
+        return uidsFrom(c, "SELECT uid FROM store_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+                mailboxId, modSeq);
     }
 
     @Override
@@ -1000,20 +1141,58 @@ public final class DerbyMailboxStore implements MailboxStore {
 
     @Override
     public UidSet expunge(String account, String mailbox, UidSet uids) throws StoreException {
+        return removeWhere(account, mailbox, uids, " AND deleted = 1");
+    }
+
+    @Override
+    public UidSet remove(String account, String mailbox, UidSet uids) throws StoreException {
+        return removeWhere(account, mailbox, uids, "");
+    }
+
+    /**
+     * Deletes the messages in {@code uids} that meet {@code condition} with a few set-based
+     * statements per UID range (not per message), records them as expunged and their content
+     * as purge candidates, and frees their quota.
+     */
+    private UidSet removeWhere(String account, String mailbox, UidSet uids, String condition)
+            throws StoreException {
         String owner = MailboxRows.canonicalAccount(account);
+        String inRange = " FROM store_message WHERE mailbox_id = ? AND uid BETWEEN ? AND ?" + condition;
         return database.transaction(tx -> {
             Connection c = tx.connection();
             MailboxRows.Row found = MailboxRows.find(c, owner, mailbox);
-            if (uids.isEmpty()) {
+            // look before locking: an EXPUNGE that finds nothing stays a read, and its commit forces no log
+            if (uids.isEmpty() || uidsAndSizes(c, found.id(), uids, inRange, true).isEmpty()) {
                 return UidSet.EMPTY;
             }
             MailboxRows.Row row = MailboxRows.lock(c, found.id(), 0, true);
-            List<long[]> gone = sourceRows(c, row.id(), uids, " AND deleted = 1");
-            if (gone.isEmpty()) {
+            List<long[]> gone = uidsAndSizes(c, row.id(), uids, inRange, false);
+            if (gone.isEmpty()) { // removed by someone else in between
                 c.rollback();
                 return UidSet.EMPTY;
             }
-            long bytes = removeMessages(c, row, gone, true);
+            long first = gone.get(0)[0];
+            long last = gone.get(gone.size() - 1)[0];
+            for (String sql : List.of("INSERT INTO store_expunged (mailbox_id, uid, modseq) SELECT mailbox_id, uid,"
+                    + " CAST(? AS BIGINT)" + inRange, "INSERT INTO store_purge (content_id) SELECT content_id" + inRange,
+                    "DELETE" + inRange)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = sql.startsWith("INSERT INTO store_expunged") ? 1 : 0;
+                    for (UidSet.Range r : uids.ranges()) {
+                        if (r.last() >= first && r.first() <= last) {
+                            if (p == 1) {
+                                ps.setLong(1, row.highestModSeq());
+                            }
+                            ps.setLong(p + 1, row.id());
+                            ps.setLong(p + 2, Math.max(r.first(), first));
+                            ps.setLong(p + 3, Math.min(r.last(), last));
+                            ps.addBatch();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+            }
+            long bytes = gone.stream().mapToLong(r -> r[1]).sum();
             changeUsage(c, row.accountId(), -bytes, -gone.size(), false);
             UidSet removed = UidSet.ofUids(gone.stream().mapToLong(r -> r[0]).toArray());
             announce(tx, row.id(), new MailboxEvent(owner, row.id(), row.name(), row.id(), MailboxEvent.Kind.EXPUNGED,
@@ -1021,6 +1200,25 @@ public final class DerbyMailboxStore implements MailboxStore {
             tx.afterCommit(purger::wake);
             return removed;
         });
+    }
+
+    /** {uid, size} of the messages in {@code uids} matching {@code inRange}; with {@code firstOnly}, at most one. */
+    private static List<long[]> uidsAndSizes(Connection c, long mailboxId, UidSet uids, String inRange,
+                                             boolean firstOnly) throws SQLException {
+        List<long[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT uid, size" + inRange + " ORDER BY uid")) {
+            ps.setLong(1, mailboxId);
+            ps.setLong(2, uids.first());
+            ps.setLong(3, uids.last());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && !(firstOnly && !rows.isEmpty())) {
+                    if (uids.contains(rs.getLong(1))) {
+                        rows.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /** Rows {uid, size, content_id, internal_date, seen, answered, flagged, deleted, draft} in {@code uids}. */

@@ -135,10 +135,15 @@ final class MailboxRows {
      * @return the row after the change: new UIDs are {@code uidNext - uids .. uidNext - 1}
      */
     static Row lock(Connection c, long mailboxId, int uids, boolean bump) throws SQLException, StoreException {
+        return lock(c, mailboxId, uids, bump ? 1 : 0);
+    }
+
+    /** As {@link #lock(Connection, long, int, boolean)}, taking {@code modSeqs} MODSEQs (the last is the row's). */
+    static Row lock(Connection c, long mailboxId, int uids, int modSeqs) throws SQLException, StoreException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE store_mailbox SET uid_next = uid_next + ?,"
                 + " highest_modseq = highest_modseq + ? WHERE id = ?")) {
             ps.setInt(1, uids);
-            ps.setInt(2, bump ? 1 : 0);
+            ps.setInt(2, modSeqs);
             ps.setLong(3, mailboxId);
             if (ps.executeUpdate() == 0) {
                 throw new StoreException(StoreException.Reason.NO_SUCH_MAILBOX, "mailbox was deleted");

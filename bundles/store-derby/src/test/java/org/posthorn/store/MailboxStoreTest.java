@@ -25,6 +25,7 @@ import org.posthorn.api.store.AppendResult;
 import org.posthorn.api.store.CopyResult;
 import org.posthorn.api.store.Delivery;
 import org.posthorn.api.store.FlagUpdate;
+import org.posthorn.api.store.MailboxChanges;
 import org.posthorn.api.store.MailboxEvent;
 import org.posthorn.api.store.MailboxInfo;
 import org.posthorn.api.store.MailboxSnapshot;
@@ -320,6 +321,106 @@ class MailboxStoreTest {
         assertThat(store.vanishedSince(alice, "INBOX", modSeq + 1)).isEqualTo(UidSet.ofUids(c));
         assertThat(store.quota(alice).usedMessages()).isEqualTo(1);
         await().untilAsserted(() -> assertThat(fixture.contentRows()).isEqualTo(contents - 2));
+    }
+
+    @Test
+    void expungeOfAThousandMessagesInOneCallLeavesExactlyTheOthersAndFreesTheirQuota() throws Exception {
+        List<NewMessage> batch = new java.util.ArrayList<>();
+        for (int i = 1; i <= 1200; i++) {
+            // every sixth message is kept: the deleted ones form 200 separate UID ranges
+            Set<String> flags = i % 6 == 0 ? Set.of("\\Seen") : Set.of("\\Deleted");
+            batch.add(new NewMessage(Messages.source(Messages.simple("a@b", alice, "m" + i, "body " + i)), flags, null));
+        }
+        store.appendAll(alice, "INBOX", batch);
+        store.purge();
+        int contents = fixture.contentRows();
+        long keptBytes = store.messages(alice, "INBOX", UidSet.ALL).stream().filter(m -> m.uid() % 6 == 0)
+                .mapToLong(MessageMeta::size).sum();
+        long modSeq = store.status(alice, "INBOX").highestModSeq();
+
+        UidSet removed = store.expunge(alice, "INBOX", UidSet.ALL);
+
+        assertThat(removed.size()).isEqualTo(1000);
+        assertThat(java.util.Arrays.stream(removed.toArray())).allMatch(uid -> uid % 6 != 0);
+        assertThat(store.messages(alice, "INBOX", UidSet.ALL)).extracting(MessageMeta::uid)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 200).map(i -> i * 6).boxed().toList());
+        assertThat(store.quota(alice).usedMessages()).isEqualTo(200);
+        assertThat(store.quota(alice).usedBytes()).isEqualTo(keptBytes);
+        assertThat(store.status(alice, "INBOX").highestModSeq()).isEqualTo(modSeq + 1);
+        assertThat(store.vanishedSince(alice, "INBOX", modSeq)).isEqualTo(removed);
+        store.purge();
+        assertThat(fixture.contentRows()).isEqualTo(contents - 1000);
+    }
+
+    @Test
+    void anExpungeThatFindsNothingChangesNoModSeqAndTellsNobody() throws Exception {
+        long uid = appendSimple("kept").uid();
+        store.updateFlags(alice, "INBOX", UidSet.ofUids(uid), FlagUpdate.Mode.ADD, Set.of("\\Seen"), -1);
+        long modSeq = store.status(alice, "INBOX").highestModSeq();
+        await().until(() -> events.size() == 2);
+
+        assertThat(store.expunge(alice, "INBOX", UidSet.ALL)).isEqualTo(UidSet.EMPTY);
+        assertThat(store.expunge(alice, "INBOX", UidSet.ofUids(uid + 100))).isEqualTo(UidSet.EMPTY);
+
+        assertThat(store.status(alice, "INBOX").highestModSeq()).isEqualTo(modSeq);
+        long next = appendSimple("next").uid();
+        assertThat(next).isEqualTo(uid + 1);
+        await().until(() -> events.size() == 3);
+        assertThat(events).extracting(MailboxEvent::kind).containsExactly(MailboxEvent.Kind.ADDED,
+                MailboxEvent.Kind.FLAGS, MailboxEvent.Kind.ADDED);
+        assertThat(events.get(2).modSeq()).as("MODSEQs stay consecutive").isEqualTo(modSeq + 1);
+    }
+
+    @Test
+    void removeTakesMessagesWhateverTheirFlagsInOneChange() throws Exception {
+        long a = appendSimple("a").uid();
+        long b = append("INBOX", Messages.simple("x@y", alice, "b", "B"), "\\Flagged").uid();
+        long c = appendSimple("c").uid();
+        store.copy(alice, "INBOX", UidSet.ofUids(b), "Archive");
+        store.purge();
+        int contents = fixture.contentRows();
+        long modSeq = store.status(alice, "INBOX").highestModSeq();
+        long removedBytes = store.messages(alice, "INBOX", UidSet.ofUids(a, b)).stream()
+                .mapToLong(MessageMeta::size).sum();
+        long used = store.quota(alice).usedBytes();
+
+        assertThat(store.remove(alice, "INBOX", UidSet.ofUids(a, b, c + 7))).isEqualTo(UidSet.ofUids(a, b));
+
+        assertThat(store.messages(alice, "INBOX", UidSet.ALL)).extracting(MessageMeta::uid).containsExactly(c);
+        assertThat(store.status(alice, "INBOX").highestModSeq()).isEqualTo(modSeq + 1);
+        assertThat(store.vanishedSince(alice, "INBOX", modSeq)).isEqualTo(UidSet.ofUids(a, b));
+        assertThat(store.quota(alice).usedMessages()).isEqualTo(2);
+        assertThat(store.quota(alice).usedBytes()).isEqualTo(used - removedBytes);
+        store.purge();
+        assertThat(fixture.contentRows()).as("b's copy in Archive keeps its content").isEqualTo(contents - 1);
+        assertThat(store.fetch(alice, "Archive", UidSet.ALL)).hasSize(1);
+    }
+
+    @Test
+    void changesReportsWhatASessionMissedInOneCall() throws Exception {
+        long a = appendSimple("a").uid();
+        long b = appendSimple("b").uid();
+        MailboxSnapshot selected = store.select(alice, "INBOX", false);
+        long since = selected.status().highestModSeq();
+        store.updateFlags(alice, "INBOX", UidSet.ofUids(a), FlagUpdate.Mode.ADD, Set.of("\\Deleted", "\\Seen"), -1);
+        store.expunge(alice, "INBOX", UidSet.ALL);
+        store.updateFlags(alice, "INBOX", UidSet.ofUids(b), FlagUpdate.Mode.ADD, Set.of("\\Flagged"), -1);
+        long c = appendSimple("c").uid();
+
+        MailboxChanges changes = store.changes(alice, "INBOX", since, since, true);
+
+        assertThat(changes.highestModSeq()).isEqualTo(store.status(alice, "INBOX").highestModSeq());
+        assertThat(changes.vanished()).isEqualTo(UidSet.ofUids(a));
+        assertThat(changes.changed()).extracting(MessageMeta::uid).containsExactly(b, c);
+        assertThat(changes.changed().get(0).flags()).containsExactly("\\Flagged");
+        assertThat(changes.recent()).isEqualTo(UidSet.ofUids(c));
+        assertThat(store.status(alice, "INBOX").highestModSeq()).as("claiming \\Recent is no message change")
+                .isEqualTo(changes.highestModSeq());
+
+        MailboxChanges again = store.changes(alice, "INBOX", -1, changes.highestModSeq(), true);
+        assertThat(again.vanished()).isEqualTo(UidSet.EMPTY);
+        assertThat(again.changed()).isEmpty();
+        assertThat(again.recent()).as("claimed once").isEqualTo(UidSet.EMPTY);
     }
 
     @Test

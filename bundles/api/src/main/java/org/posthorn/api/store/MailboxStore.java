@@ -16,7 +16,8 @@ import org.posthorn.api.mail.MessageSource;
  * {@code INBOX} is case-insensitive (also as the first level of a longer name) and always exists.
  *
  * <p>Thread-safe: many sessions and deliveries work on one mailbox at once. Each mutating
- * call is one transaction and, when it commits, is reported to every
+ * call is atomic (concurrent deliveries into one mailbox may share a transaction, each with
+ * its own UID and MODSEQ) and, when it commits, is reported to every
  * {@link MailboxListener} service. Every call that changes messages of a mailbox (append,
  * flags, expunge, copy/move into or out of it) raises its HIGHESTMODSEQ by exactly one; a
  * call that changes nothing raises nothing. A {@link StoreException} with
@@ -168,10 +169,39 @@ public interface MailboxStore {
 
     /**
      * Removes permanently the messages in {@code uids} that carry {@code \Deleted} at the moment
-     * of the call (EXPUNGE with {@link UidSet#ALL}, UID EXPUNGE with a set; POP3 sets
-     * {@code \Deleted} first). Returns the UIDs actually removed.
+     * of the call (EXPUNGE with {@link UidSet#ALL}, UID EXPUNGE with a set; POP3 uses {@link #remove}
+     * instead). Returns the UIDs actually removed.
      */
     UidSet expunge(String account, String mailbox, UidSet uids) throws StoreException;
+
+    /**
+     * Removes permanently the messages in {@code uids}, whatever their flags (POP3's UPDATE
+     * state, RFC 1939 §6): one change, one MODSEQ. UIDs that no longer exist are skipped.
+     * Returns the UIDs actually removed.
+     *
+     * <p>The default sets {@code \Deleted} and expunges (two changes); stores override it.
+     */
+    default UidSet remove(String account, String mailbox, UidSet uids) throws StoreException {
+        updateFlags(account, mailbox, uids, FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
+        return expunge(account, mailbox, uids);
+    }
+
+    /**
+     * The update check of a session that has the mailbox selected: its HIGHESTMODSEQ, the UIDs
+     * expunged since {@code vanishedSince} ({@code -1}: not asked), the messages added or changed
+     * since {@code changedSince} and, with {@code claimRecent}, the {@code \Recent} messages
+     * claimed as {@link #claimRecent} does. Stores answer it in one transaction.
+     *
+     * <p>The default makes the separate calls.
+     */
+    default MailboxChanges changes(String account, String mailbox, long vanishedSince, long changedSince,
+                                   boolean claimRecent) throws StoreException {
+        long high = status(account, mailbox).highestModSeq();
+        UidSet vanished = vanishedSince < 0 ? UidSet.EMPTY : vanishedSince(account, mailbox, vanishedSince);
+        List<MessageMeta> changed = changedSince(account, mailbox, changedSince);
+        UidSet recent = claimRecent ? claimRecent(account, mailbox) : UidSet.EMPTY;
+        return new MailboxChanges(high, vanished, changed, recent);
+    }
 
     /**
      * Copies messages, keeping flags and internal dates; the result maps source to new UIDs

@@ -3,5 +3,5 @@
  * and the change events IMAP IDLE and unsolicited responses are built from.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.posthorn.api.store;

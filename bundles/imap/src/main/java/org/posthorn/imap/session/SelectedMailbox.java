@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.posthorn.api.store.MailboxChanges;
 import org.posthorn.api.store.MailboxSnapshot;
 import org.posthorn.api.store.MailboxStore;
 import org.posthorn.api.store.MessageMeta;
@@ -168,9 +169,17 @@ final class SelectedMailbox {
             throws StoreException, IOException {
         ResponseWriter out = session.out();
         String mailbox = name;
-        long high = store.status(account, mailbox).highestModSeq();
+        // one store transaction for the whole check (it runs after most commands)
+        MailboxChanges changes = store.changes(account, mailbox, expungesAllowed ? expungeModSeq : -1, flagsModSeq,
+                reportsRecent && !readOnly);
+        long high = changes.highestModSeq();
+        if (!changes.recent().isEmpty()) {
+            List<UidSet.Range> ranges = new ArrayList<>(recent.ranges());
+            ranges.addAll(changes.recent().ranges());
+            recent = UidSet.of(ranges);
+        }
         if (expungesAllowed) {
-            UidSet gone = index.within(store.vanishedSince(account, mailbox, expungeModSeq));
+            UidSet gone = index.within(changes.vanished());
             if (!gone.isEmpty()) {
                 int[] msns = index.removeAll(gone);
                 if (session.qresync()) {
@@ -188,7 +197,7 @@ final class SelectedMailbox {
         boolean newKeywords = false;
         List<MessageMeta> flagChanges = new ArrayList<>();
         long newFlagsModSeq = Math.max(flagsModSeq, high);
-        for (MessageMeta meta : store.changedSince(account, mailbox, flagsModSeq)) {
+        for (MessageMeta meta : changes.changed()) {
             newKeywords |= learnKeywords(meta.flags());
             newFlagsModSeq = Math.max(newFlagsModSeq, meta.modSeq());
             if (meta.uid() > lastKnown) {
@@ -204,14 +213,6 @@ final class SelectedMailbox {
         if (added) {
             out.untagged(index.count() + " EXISTS");
             if (reportsRecent) {
-                if (!readOnly) {
-                    UidSet claimed = store.claimRecent(account, mailbox);
-                    if (!claimed.isEmpty()) {
-                        List<UidSet.Range> ranges = new ArrayList<>(recent.ranges());
-                        ranges.addAll(claimed.ranges());
-                        recent = UidSet.of(ranges);
-                    }
-                }
                 out.untagged(recentCount() + " RECENT");
             }
         }

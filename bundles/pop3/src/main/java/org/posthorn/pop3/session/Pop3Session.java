@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.posthorn.api.store.FlagUpdate;
 import org.posthorn.api.store.MailboxInfo;
 import org.posthorn.api.store.MailboxSnapshot;
 import org.posthorn.api.store.MailboxStore;
@@ -537,9 +536,8 @@ final class Pop3Session implements ProtocolSession {
                 int moved = store.move(account, INBOX, marked, trash).sourceUids().size();
                 LOG.info("POP3: {} moved {} messages to {}", account, moved, trash);
             } else {
-                // messages IMAP expunged meanwhile are skipped by both calls
-                store.updateFlags(account, INBOX, marked, FlagUpdate.Mode.ADD, Set.of("\\Deleted"), -1);
-                UidSet removed = store.expunge(account, INBOX, marked);
+                // one transaction; messages IMAP expunged meanwhile are skipped
+                UidSet removed = store.remove(account, INBOX, marked);
                 LOG.info("POP3: {} deleted {} messages", account, removed.size());
             }
             return null;

@@ -90,6 +90,7 @@ public final class StoreBenchmark {
 
             reads();
             bigMailbox();
+            writesThatFindLittle();
         }
         System.out.println("| operation | result | rate | notes |");
         System.out.println("|---|---|---|---|");
@@ -258,6 +259,44 @@ public final class StoreBenchmark {
         t = System.nanoTime();
         long hits = store.search(user, "INBOX", new SearchQuery.Body("zulu")).size();
         timed("SEARCH BODY on it", 1, "searches", t, hits + " hits");
+    }
+
+    /** IMAP's update check and empty EXPUNGE on every mailbox, then POP3 QUIT emptying each INBOX. */
+    private void writesThatFindLittle() throws Exception {
+        int rounds = 20;
+        long[] highs = new long[USERS];
+        for (int u = 0; u < USERS; u++) {
+            highs[u] = store.status(user(u), "INBOX").highestModSeq();
+        }
+        long t = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+            for (int u = 0; u < USERS; u++) {
+                updateCheck(user(u), highs[u]);
+            }
+        }
+        timed("IMAP update check (nothing changed)", rounds * USERS, "checks", t, "");
+        t = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+            for (int u = 0; u < USERS; u++) {
+                store.expunge(user(u), "INBOX", UidSet.ALL);
+            }
+        }
+        timed("EXPUNGE with nothing \\Deleted", rounds * USERS, "expunges", t, "");
+        t = System.nanoTime();
+        long removed = 0;
+        for (int u = 0; u < USERS; u++) {
+            removed += quit(user(u));
+        }
+        store.purge();
+        timed("POP3 QUIT deleting the whole INBOX, purge included", removed, "messages", t, USERS + " mailboxes");
+    }
+
+    private void updateCheck(String user, long high) throws Exception {
+        store.changes(user, "INBOX", high, high, true);
+    }
+
+    private long quit(String user) throws Exception {
+        return store.remove(user, "INBOX", UidSet.ALL).size();
     }
 
     private void timed(String label, long count, String unit, long startNanos, String notes) {
