@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,8 @@ class LauncherTest {
         Path log = root.resolve("var/log/posthorn.log");
         awaitLogLine(log, "Derby database ready at " + root.resolve("var/data/derby"));
         assertThat(run("status").output).contains("Posthorn is running");
+        assertThat(jvmArguments()).as("the default JVM options")
+                .contains("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
         assertThat(root.resolve("var/cache")).isDirectory();
         assertThat(root.resolve("deploy")).isDirectory();
 
@@ -67,9 +70,14 @@ class LauncherTest {
         assertThat(root.resolve("var/data/derby/db.lck")).as("Derby left no lock").doesNotExist();
         assertThat(run("status").exitCode).isEqualTo(3);
 
-        // a second start on the same data comes up cleanly
+        // a second start on the same data comes up cleanly, with the heap and the collector of JAVA_OPTS
+        // in place of the defaults (two collectors, or -Xms above -Xmx, would stop the JVM from starting)
+        env = new HashMap<>(env);
+        env.put("JAVA_OPTS", "-Xmx200m -XX:+UseParallelGC");
         assertThat(run("start").exitCode).isZero();
         await().atMost(Duration.ofSeconds(60)).until(() -> count(log, "Derby database ready") == 2);
+        assertThat(jvmArguments()).contains("-Xmx200m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError")
+                .doesNotContain("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
         assertThat(run("stop").exitCode).isZero();
 
         List<String> problems = Files.readAllLines(log).stream()
@@ -83,7 +91,7 @@ class LauncherTest {
     void helpDescribesTheCommandsAndUnknownOnesAreRefused() throws Exception {
         Result help = run("--help");
         assertThat(help.exitCode).isZero();
-        assertThat(help.output).contains("--no-console").contains("POSTHORN_DATA");
+        assertThat(help.output).contains("--no-console").contains("POSTHORN_DATA").contains("-Xmx512m");
         Result wrong = run("frobnicate");
         assertThat(wrong.exitCode).isEqualTo(2);
         assertThat(wrong.output).contains("usage:");
@@ -91,6 +99,12 @@ class LauncherTest {
 
     private void awaitLogLine(Path log, String line) {
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(log) && Files.readString(log).contains(line));
+    }
+
+    /** The arguments of the running JVM, as {@code ps} shows them. */
+    private List<String> jvmArguments() throws IOException {
+        long pid = Long.parseLong(Files.readString(root.resolve("var/data/posthorn.pid")).strip());
+        return ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(List::of).orElseThrow();
     }
 
     private static long count(Path log, String text) throws IOException {

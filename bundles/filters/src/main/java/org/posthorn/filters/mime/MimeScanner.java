@@ -1,5 +1,6 @@
 package org.posthorn.filters.mime;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +46,9 @@ public final class MimeScanner {
         this.textLimit = textLimit;
     }
 
+    /** Reads {@code message} through a buffer of its own: the scanner takes one byte at a time. */
     public void scan(InputStream message, Handler handler) throws IOException {
-        new Run(message, handler).scan();
+        new Run(new BufferedInputStream(message, 64 * 1024), handler).scan();
     }
 
     private final class Run {

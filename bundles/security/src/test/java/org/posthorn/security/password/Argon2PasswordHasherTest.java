@@ -1,9 +1,14 @@
 package org.posthorn.security.password;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -309,5 +314,28 @@ class Argon2PasswordHasherTest {
 
         assertThat(defaults.login_cache_ttl_seconds()).isEqualTo(3600);
         assertThat(defaults.login_cache_size()).isEqualTo(10000);
+    }
+
+    @Test
+    void loginsBeyondOneHashPerCoreWaitForATurnInsteadOfEachTakingItsMemory() throws Exception {
+        String stored = hasher.hash("secret".toCharArray());
+        int slots = Argon2Hash.RUNNING.availablePermits();
+        Argon2Hash.RUNNING.acquireUninterruptibly(slots);
+        ExecutorService login = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> verified = login.submit(() -> verify("secret", stored));
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                while (!Argon2Hash.RUNNING.hasQueuedThreads()) {
+                    Thread.onSpinWait();
+                }
+            }, "the login waits for a free slot");
+            assertThat(verified).isNotDone();
+
+            Argon2Hash.RUNNING.release(slots);
+            assertThat(verified.get(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            login.shutdownNow();
+        }
+        assertThat(Argon2Hash.RUNNING.availablePermits()).isEqualTo(slots);
     }
 }
