@@ -37,7 +37,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 import org.posthorn.api.user.UserAdmin;
-import org.posthorn.dns.testing.DnsTestServer;
 
 /**
  * Mail authentication in the shipped distribution (issue 10): a key made with the shell command
@@ -55,38 +54,18 @@ public class MailAuthIT {
     @Inject
     private BundleContext context;
 
-    /**
-     * The zone, served from outside Felix: Pax Exam's native container runs the configuration in
-     * this JVM, so the server answers while the tests run. A class of its own, so that the test
-     * class loads in Felix without the DNS test server.
-     */
-    static final class LoopbackDns {
-        private static DnsTestServer server;
-
-        static synchronized int start() throws IOException {
-            if (server == null) {
-                server = DnsTestServer.start()
-                        .mx("remote.example", 10, "sink.remote.example")
-                        .a("sink.remote.example", "127.0.0.1")
-                        .txt("bank.example", "v=spf1 -all")
-                        .txt("_dmarc.bank.example", "v=DMARC1; p=reject");
-            }
-            return server.address().getPort();
-        }
-    }
-
     @Configuration
     public Option[] config() throws IOException {
         PosthornDistribution distribution = PosthornDistribution.create("mailauth");
         int submission = PosthornDistribution.freePort();
         int mx = PosthornDistribution.freePort();
         int sink = PosthornDistribution.freePort();
-        int dnsPort = LoopbackDns.start();
+        LoopbackDns.configure(distribution);
+        LoopbackDns.addMailAuthZone();
         Path conf = distribution.conf();
         Files.writeString(conf.resolve("org.posthorn.smtp.cfg"), String.join("\n",
                 "host.name=mx.itest.example", "bind.address=127.0.0.1", "mx.port=" + mx, "submission.port=" + submission,
                 "submissions.port=-1", "auth.plaintext.allowed=true", "auth.failure.delay.millis=10", ""));
-        Files.writeString(conf.resolve("org.posthorn.dns.cfg"), "servers=127.0.0.1:" + dnsPort + "\ntimeout.ms=2000\n");
         Files.writeString(conf.resolve("org.posthorn.queue.remote.cfg"), String.join("\n",
                 "helo.name=mx.itest.example", "mx.port=" + sink, "local.addresses.detect=false", "idle.keep=0ms", ""));
         Files.writeString(conf.resolve("org.posthorn.mailauth.verify.cfg"), "authserv.id=mx.itest.example\ndmarc.action=ENFORCE\n");
