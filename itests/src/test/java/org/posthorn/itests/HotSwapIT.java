@@ -122,7 +122,7 @@ public class HotSwapIT {
         assertOnly(load, "smtp", "stopped", "ok");
         assertOnly(load, "pop3", "stopped", "ok");
         for (String phase : List.of("stopping", MailLoad.CHANGING)) {
-            assertOnly(load, "imap", phase, "ok", "bye", "refused");
+            assertOnly(load, "imap", phase, "ok", "bye", "refused", "dropped"); // as for POP3 below
         }
         assertOnly(load, "imap", "after", "ok");
         assertUndisturbedOutside(load, "imap");
@@ -155,8 +155,13 @@ public class HotSwapIT {
         assertOnly(load, "pop3", "stopped", "refused");
         assertOnly(load, "smtp", "stopped", "ok");
         assertOnly(load, "imap", "stopped", "ok");
-        for (String phase : List.of("stopping", MailLoad.CHANGING, "after")) {
-            assertOnly(load, "pop3", phase, "ok", "bye", "refused");
+        assertOnly(load, "pop3", "after", "ok", "bye", "refused");
+        for (String phase : List.of("stopping", MailLoad.CHANGING)) {
+            // "dropped", most likely: the goodbye crossed the client's next command, and the command reaching a
+            // closed socket made the server's TCP reset the connection, which discards the goodbye
+            // the client had not read yet (seen once in a cold CI run). Nothing is deleted unless
+            // QUIT ran, so the client loses nothing.
+            assertOnly(load, "pop3", phase, "ok", "bye", "refused", "dropped");
         }
         assertUndisturbedOutside(load, "pop3");
         assertEveryAcknowledgedMessageArrivedOnce(load, Set.of());
