@@ -1246,14 +1246,14 @@ public final class DerbyMailboxStore implements MailboxStore {
         return rows;
     }
 
-    /** Deletes messages, records their UIDs as expunged at the row's MODSEQ; returns their total size. */
-    private static long removeMessages(Connection c, MailboxRows.Row row, List<long[]> rows, boolean purge)
-            throws SQLException {
-        long bytes = 0;
+    /**
+     * Deletes moved messages and records their UIDs as expunged at the row's MODSEQ. Their
+     * content stays: the copies in the target mailbox share it, so nothing is purged.
+     */
+    private static void removeMovedMessages(Connection c, MailboxRows.Row row, List<long[]> rows) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM store_message WHERE mailbox_id = ? AND uid = ?");
              PreparedStatement expunged = c.prepareStatement(
-                     "INSERT INTO store_expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)");
-             PreparedStatement candidate = c.prepareStatement("INSERT INTO store_purge (content_id) VALUES (?)")) {
+                     "INSERT INTO store_expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)")) {
             for (long[] r : rows) {
                 delete.setLong(1, row.id());
                 delete.setLong(2, r[0]);
@@ -1262,19 +1262,10 @@ public final class DerbyMailboxStore implements MailboxStore {
                 expunged.setLong(2, r[0]);
                 expunged.setLong(3, row.highestModSeq());
                 expunged.addBatch();
-                if (purge) {
-                    candidate.setLong(1, r[2]);
-                    candidate.addBatch();
-                }
-                bytes += r[1];
             }
             delete.executeBatch();
             expunged.executeBatch();
-            if (purge) {
-                candidate.executeBatch();
-            }
         }
-        return bytes;
     }
 
     @Override
@@ -1334,7 +1325,7 @@ public final class DerbyMailboxStore implements MailboxStore {
             }
             List<MailboxEvent> sourceEvents = new ArrayList<>();
             if (move) {
-                removeMessages(c, src, rows, false);
+                removeMovedMessages(c, src, rows);
                 sourceEvents.add(new MailboxEvent(owner, src.id(), src.name(), src.id(), MailboxEvent.Kind.EXPUNGED,
                         UidSet.ofUids(sourceUids.stream().mapToLong(Long::longValue).toArray()), List.of(),
                         src.highestModSeq(), null));
